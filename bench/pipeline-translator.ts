@@ -1,0 +1,32 @@
+/**
+ * Adapter from Tower's real pipeline (src/pipeline MeshTranslator, roles
+ * from src/model/roles) to the bench's BenchTranslator interface: the mesh
+ * goes in as Service and EndpointSlice upserts, the simulated Envoys' view is
+ * added from the same node metadata they announce.
+ */
+import { roleFromNode, viewKey } from '../src/model/roles';
+import { MeshTranslator } from '../src/pipeline/mesh-translator';
+import type { ResourceTable } from '../src/xds/resource';
+import { benchNodeMetadata } from './mesh';
+import type { BenchTranslator } from './translator-adapter';
+
+export function pipelineTranslator(namespace = 'default'): BenchTranslator {
+  const mt = new MeshTranslator();
+  let errors = 0;
+  const t: BenchTranslator & { errors: () => number } = {
+    kind: 'pipeline',
+    build(services, slices) {
+      mt.update([...services, ...slices].map((object) => ({ type: 'upsert' as const, object })));
+      const u = mt.addView(roleFromNode({ id: 'bench-sample', metadata: benchNodeMetadata(namespace), user_agent_name: 'envoy' }));
+      errors = u.errors.length + mt.modelErrors().length;
+      return new Map<string, ResourceTable>([[u.viewKey, u.table]]);
+    },
+    updateSlice(slice) {
+      const r = mt.update([{ type: 'upsert', object: slice }]);
+      return new Map(r.views.map((v) => [v.viewKey, v.table]));
+    },
+    selectView: (node) => viewKey(roleFromNode(node)),
+    errors: () => errors,
+  };
+  return t;
+}

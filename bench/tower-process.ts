@@ -1,0 +1,69 @@
+/**
+ * Tower in its own process for the benchmarks: builds the synthetic mesh
+ * through the translator (Tower's pipeline when present), serves it with
+ * Tower's XdsServer, and is driven by the bench parent over IPC (apply an
+ * endpoint change, report RSS/heap/CPU).
+ */
+import { envoyRoot } from '../src/envoy/proto-root';
+import type { ResourceTable } from '../src/xds/resource';
+import { XdsServer } from '../src/xds/server';
+import { nowMs } from './clock';
+import { serveIpc } from './ipc';
+import { Mesh, MeshSpec, changedSlice, generateMesh } from './mesh';
+import { BenchTranslator, loadTranslator } from './translator-adapter';
+
+let mesh: Mesh | undefined;
+let translator: BenchTranslator | undefined;
+let server: XdsServer | undefined;
+let tables = new Map<string, ResourceTable>();
+const counters = { push: 0, ack: 0, nack: 0, pushBytes: 0, connect: 0, disconnect: 0, debounce: 0 };
+
+function countResources(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of tables.values()) for (const [type, byName] of t) out[type.slice(type.lastIndexOf('.') + 1)] = (out[type.slice(type.lastIndexOf('.') + 1)] ?? 0) + byName.size;
+  return out;
+}
+
+serveIpc({
+  clock: () => nowMs(),
+  build: (a: { mesh: MeshSpec; translator: 'auto' | 'fallback' }) => {
+    const p0 = nowMs();
+    envoyRoot(); // proto loading is start-up cost, timed apart from translation
+    const t0 = nowMs();
+    mesh = generateMesh(a.mesh);
+    const t1 = nowMs();
+    translator = loadTranslator(a.translator);
+    tables = translator.build(mesh.services, mesh.slices);
+    const t2 = nowMs();
+    return { protoLoadMs: t0 - p0, generateMs: t1 - t0, translateMs: t2 - t1, translator: translator.kind, note: translator.note, views: tables.size, resources: countResources() };
+  },
+  listen: async (a: { port: number; debounce?: { quietMs?: number; maxWaitMs?: number; endpointQuietMs?: number } }) => {
+    if (!translator) throw new Error('build before listen');
+    const tr = translator;
+    server = new XdsServer({ selectView: (node) => tr.selectView(node), debounce: a.debounce });
+    server.on('push', (e) => { counters.push++; counters.pushBytes += e.bytes; });
+    server.on('ack', () => { counters.ack++; });
+    server.on('debounce', () => { counters.debounce++; });
+    server.on('nack', () => { counters.nack++; });
+    server.on('connect', () => { counters.connect++; });
+    server.on('disconnect', () => { counters.disconnect++; });
+    for (const [view, table] of tables) server.setView(view, table);
+    server.flush();
+    return server.listen(a.port, '127.0.0.1');
+  },
+  change: (a: { service: number; seq: number }) => {
+    if (!mesh || !translator) throw new Error('build before change');
+    const t0 = nowMs();
+    const updates = translator.updateSlice(changedSlice(mesh, a.service, a.seq));
+    const t1 = nowMs();
+    for (const [view, table] of updates) { tables.set(view, table); server?.setView(view, table, { endpointsOnly: true }); }
+    return { receivedAt: t0, translateMs: t1 - t0, views: updates.size };
+  },
+  stats: () => {
+    const mu = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    return { rss: mu.rss, heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, arrayBuffers: mu.arrayBuffers, cpuMs: (cpu.user + cpu.system) / 1000, at: nowMs(), clients: server?.clients().length ?? 0, counters: { ...counters } };
+  },
+  gc: () => { (globalThis as { gc?: () => void }).gc?.(); return typeof (globalThis as { gc?: () => void }).gc === 'function'; },
+  close: async () => { await server?.close(); server = undefined; return true; },
+});

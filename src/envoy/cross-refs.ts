@@ -1,0 +1,235 @@
+/**
+ * Checks across resources that Envoy enforces (or that make Envoy answer 503
+ * / never warm): references between clusters, assignments, listeners,
+ * routes and secrets, and duplicates Envoy rejects inside one resource.
+ *
+ * Works on the canonical proto3 JSON (snake_case, Any as {"@type", …}), i.e.
+ * CompileResult.json. Every error names the resource (type URL + name) that
+ * should be dropped; `pruneUntilConsistent` drops and re-checks until clean.
+ */
+import { TypeUrl } from './type-urls';
+
+export interface CrossRefError {
+  readonly typeUrl: string;
+  readonly name: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+type Json = Record<string, unknown>;
+
+export interface CrossRefTable {
+  readonly clusters: ReadonlyMap<string, unknown>;
+  readonly assignments: ReadonlyMap<string, unknown>;
+  readonly listeners: ReadonlyMap<string, unknown>;
+  readonly routes: ReadonlyMap<string, unknown>;
+  readonly secrets: ReadonlyMap<string, unknown>;
+}
+
+function obj(v: unknown): Json | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+}
+function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+function typeName(any: Json): string {
+  const t = str(any['@type']) ?? '';
+  return t.slice(t.lastIndexOf('/') + 1);
+}
+
+type Emit = (path: string, message: string) => void;
+
+/** Route actions of one RouteConfiguration (also used for route_config inlined in an HCM). */
+function checkRouteConfig(rc: Json, base: string, clusters: ReadonlyMap<string, unknown>, emit: Emit): void {
+  const domains = new Map<string, number>();
+  const vhNames = new Map<string, number>();
+  arr(rc.virtual_hosts).forEach((vhv, vi) => {
+    const vh = obj(vhv);
+    if (!vh) return;
+    const vp = `${base}virtual_hosts[${vi}]`;
+    const vname = str(vh.name) ?? '';
+    if (vhNames.has(vname)) emit(`${vp}.name`, `duplicate virtual host name "${vname}" (also virtual_hosts[${vhNames.get(vname)}])`);
+    else vhNames.set(vname, vi);
+    arr(vh.domains).forEach((d, di) => {
+      const key = String(d).toLowerCase();
+      if (domains.has(key)) emit(`${vp}.domains[${di}]`, `domain "${String(d)}" is already used by virtual_hosts[${domains.get(key)}]; Envoy rejects duplicate domains in one route configuration`);
+      else domains.set(key, vi);
+    });
+    arr(vh.routes).forEach((rv, ri) => {
+      const route = obj(obj(rv)?.route);
+      if (!route) return;
+      const rp = `${vp}.routes[${ri}].route`;
+      const need = (name: unknown, path: string) => {
+        const n = str(name);
+        if (n !== undefined && !clusters.has(n)) emit(path, `cluster "${n}" does not exist (Envoy would answer 503 NC)`);
+      };
+      need(route.cluster, `${rp}.cluster`);
+      arr(obj(route.weighted_clusters)?.clusters).forEach((wc, wi) => need(obj(wc)?.name, `${rp}.weighted_clusters.clusters[${wi}].name`));
+      arr(route.request_mirror_policies).forEach((m, mi) => need(obj(m)?.cluster, `${rp}.request_mirror_policies[${mi}].cluster`));
+    });
+  });
+}
+
+/** Canonical keys of the (expanded) filter_chain_match, the way Envoy's FilterChainManager indexes it. */
+function matchKeys(m: Json | undefined): string[] {
+  const dims: string[][] = [];
+  const list = (v: unknown, f: (x: unknown) => string = (x) => JSON.stringify(x)) => {
+    const a = arr(v);
+    return a.length ? a.map(f) : [''];
+  };
+  const cidr = (x: unknown) => {
+    const c = obj(x) ?? {};
+    return `${String(c.address_prefix ?? '').toLowerCase()}/${String(c.prefix_len ?? 0)}`;
+  };
+  const mm = m ?? {};
+  dims.push([String(mm.destination_port ?? '')]);
+  dims.push(list(mm.prefix_ranges, cidr));
+  dims.push(list(mm.server_names, (x) => String(x).toLowerCase()));
+  dims.push([String(mm.transport_protocol ?? '')]);
+  dims.push(list(mm.application_protocols));
+  dims.push(list(mm.direct_source_prefix_ranges, cidr));
+  dims.push([String(mm.source_type ?? 'ANY')]);
+  dims.push(list(mm.source_prefix_ranges, cidr));
+  dims.push(list(mm.source_ports));
+  let keys = [''];
+  for (const d of dims) {
+    const next: string[] = [];
+    for (const k of keys) for (const x of d) next.push(`${k}|${x}`);
+    keys = next;
+    if (keys.length > 100000) return [JSON.stringify(mm)]; // pathological: fall back to whole-match equality
+  }
+  return keys;
+}
+
+function listenerAddress(l: Json): string | undefined {
+  if (obj(l.api_listener) || l.bind_to_port === false) return undefined;
+  const sa = obj(obj(l.address)?.socket_address);
+  if (!sa) return undefined;
+  return `${String(sa.protocol ?? 'TCP')}:${String(sa.address ?? '')}:${String(sa.port_value ?? 0)}`;
+}
+
+/** Calls f for every object in a JSON tree, with its path. */
+function walk(v: unknown, path: string, f: (o: Json, path: string) => void): void {
+  if (Array.isArray(v)) { v.forEach((x, i) => walk(x, `${path}[${i}]`, f)); return; }
+  const o = obj(v);
+  if (!o) return;
+  f(o, path);
+  for (const [k, x] of Object.entries(o)) if (typeof x === 'object' && x !== null) walk(x, path ? `${path}.${k}` : k, f);
+}
+
+function isAdsSource(cs: unknown): boolean {
+  const c = obj(cs);
+  return c !== undefined && (obj(c.ads) !== undefined || obj(c.self) !== undefined);
+}
+
+/** Every cross-resource problem in the table. */
+export function checkCrossReferences(table: CrossRefTable): CrossRefError[] {
+  const errors: CrossRefError[] = [];
+  const emitter = (typeUrl: string, name: string): Emit => (path, message) => errors.push({ typeUrl, name, path, message });
+
+  // SDS secrets (served by Tower over ADS) and RDS/TCP references anywhere in clusters and listeners.
+  const scanRefs = (typeUrl: string, name: string, root: unknown) => {
+    const emit = emitter(typeUrl, name);
+    walk(root, '', (o, path) => {
+      const at = (k: string) => (path ? `${path}.${k}` : k);
+      if (str(o.name) !== undefined && isAdsSource(o.sds_config) && !table.secrets.has(o.name as string)) {
+        emit(at('name'), `SDS secret "${String(o.name)}" does not exist`);
+      }
+      if (str(o.route_config_name) !== undefined && obj(o.config_source) && isAdsSource(o.config_source) && !table.routes.has(o.route_config_name as string)) {
+        emit(at('route_config_name'), `route configuration "${String(o.route_config_name)}" does not exist (the listener would never warm)`);
+      }
+      if (typeName(o) === 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager' && obj(o.route_config)) {
+        checkRouteConfig(o.route_config as Json, `${at('route_config')}.`, table.clusters, emit);
+      }
+      if (typeName(o) === 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy') {
+        const need = (n: unknown, p: string) => { if (str(n) !== undefined && !table.clusters.has(n as string)) emit(p, `cluster "${String(n)}" does not exist`); };
+        need(o.cluster, at('cluster'));
+        arr(obj(o.weighted_clusters)?.clusters).forEach((wc, i) => need(obj(wc)?.name, at(`weighted_clusters.clusters[${i}].name`)));
+      }
+    });
+  };
+
+  for (const [name, v] of table.clusters) {
+    const c = obj(v) ?? {};
+    const emit = emitter(TypeUrl.Cluster, name);
+    if (c.name !== name) emit('name', `resource is named "${name}" but its name field is ${JSON.stringify(c.name)}`);
+    if (c.type === 'EDS') {
+      const service = str(obj(c.eds_cluster_config)?.service_name);
+      const want = service || name;
+      if (!table.assignments.has(want)) {
+        emit(service ? 'eds_cluster_config.service_name' : 'name', `EDS cluster needs ClusterLoadAssignment "${want}", which does not exist (the cluster would never warm)`);
+      }
+    }
+    scanRefs(TypeUrl.Cluster, name, c);
+  }
+  for (const [name, v] of table.assignments) {
+    if (obj(v)?.cluster_name !== name) emitter(TypeUrl.ClusterLoadAssignment, name)('cluster_name', `resource is named "${name}" but its cluster_name is ${JSON.stringify(obj(v)?.cluster_name)}`);
+  }
+  for (const [name, v] of table.secrets) {
+    if (obj(v)?.name !== name) emitter(TypeUrl.Secret, name)('name', `resource is named "${name}" but its name field is ${JSON.stringify(obj(v)?.name)}`);
+  }
+  for (const [name, v] of table.routes) {
+    const rc = obj(v) ?? {};
+    const emit = emitter(TypeUrl.RouteConfiguration, name);
+    if (rc.name !== name) emit('name', `resource is named "${name}" but its name field is ${JSON.stringify(rc.name)}`);
+    checkRouteConfig(rc, '', table.clusters, emit);
+  }
+  const addresses = new Map<string, string>();
+  for (const name of [...table.listeners.keys()].sort()) {
+    const l = obj(table.listeners.get(name)) ?? {};
+    const emit = emitter(TypeUrl.Listener, name);
+    if (l.name !== name) emit('name', `resource is named "${name}" but its name field is ${JSON.stringify(l.name)}`);
+    const addr = listenerAddress(l);
+    if (addr !== undefined) {
+      const other = addresses.get(addr);
+      if (other !== undefined) emit('address', `listener "${other}" already binds ${addr.slice(addr.indexOf(':') + 1)}; Envoy rejects duplicate listener addresses`);
+      else addresses.set(addr, name);
+    }
+    const seen = new Map<string, number>();
+    arr(l.filter_chains).forEach((fc, i) => {
+      for (const key of new Set(matchKeys(obj(obj(fc)?.filter_chain_match)))) {
+        const prev = seen.get(key);
+        if (prev !== undefined && prev !== i) {
+          emit(`filter_chains[${i}].filter_chain_match`, `filter_chains[${prev}] and filter_chains[${i}] have the same matching rules; Envoy rejects "multiple filter chains with the same matching rules"`);
+          break;
+        }
+        seen.set(key, i);
+      }
+    });
+    scanRefs(TypeUrl.Listener, name, l);
+  }
+  return errors;
+}
+
+function withoutErrors(table: CrossRefTable, errors: readonly CrossRefError[]): CrossRefTable {
+  const drop = (typeUrl: string, m: ReadonlyMap<string, unknown>) => {
+    const bad = new Set(errors.filter((e) => e.typeUrl === typeUrl).map((e) => e.name));
+    return bad.size ? new Map([...m].filter(([k]) => !bad.has(k))) : m;
+  };
+  return {
+    clusters: drop(TypeUrl.Cluster, table.clusters),
+    assignments: drop(TypeUrl.ClusterLoadAssignment, table.assignments),
+    listeners: drop(TypeUrl.Listener, table.listeners),
+    routes: drop(TypeUrl.RouteConfiguration, table.routes),
+    secrets: drop(TypeUrl.Secret, table.secrets),
+  };
+}
+
+/**
+ * Drops every resource named by an error and re-checks (dropping a cluster
+ * can break a route) until the table is consistent. Returns the consistent
+ * table and every error that caused a drop.
+ */
+export function pruneUntilConsistent(table: CrossRefTable): { table: CrossRefTable; dropped: CrossRefError[] } {
+  const dropped: CrossRefError[] = [];
+  let current = table;
+  for (;;) {
+    const errors = checkCrossReferences(current);
+    if (errors.length === 0) return { table: current, dropped };
+    dropped.push(...errors);
+    current = withoutErrors(current, errors);
+  }
+}

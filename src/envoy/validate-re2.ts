@@ -1,0 +1,55 @@
+/**
+ * RE2 through re2-wasm. The library's RE2 class translates JavaScript regex
+ * syntax first (e.g. it rewrites `(?<name>` and `\u0041`), so Tower uses the
+ * wrapped RE2 object underneath, which sees the pattern exactly as Envoy's RE2
+ * would.
+ */
+import { WrappedRE2 } from 're2-wasm/build/wasm/re2';
+
+export interface CompiledRe2 {
+  readonly ok: boolean;
+  readonly error: string;
+  test(input: string): boolean;
+}
+
+/**
+ * Envoy refuses regexes whose RE2 program size exceeds
+ * re2.max_program_size.error_level (default 100). re2-wasm does not expose the
+ * program size, so Tower bounds the pattern length instead; see docs/validation.md.
+ */
+export const maxRegexLength = 1024;
+
+const compiled = new Map<string, CompiledRe2>();
+
+/** Compiles a pattern once (cached for the life of the process: only for patterns from Envoy's protos). */
+export function compileRe2(pattern: string): CompiledRe2 {
+  let c = compiled.get(pattern);
+  if (c) return c;
+  const w = new WrappedRE2(pattern, false, false, false);
+  const ok = w.ok();
+  c = { ok, error: ok ? '' : w.error(), test: (input: string) => ok && w.match(input, 0, false).index >= 0 };
+  compiled.set(pattern, c);
+  return c;
+}
+
+const verdicts = new Map<string, string | undefined>();
+const maxVerdicts = 10000;
+
+/**
+ * Why Envoy's RE2 would reject `pattern`, or undefined if it compiles.
+ * Results are cached (bounded); the wasm object is freed at once.
+ */
+export function re2Problem(pattern: string): string | undefined {
+  if (verdicts.has(pattern)) return verdicts.get(pattern);
+  let problem: string | undefined;
+  if (pattern.length > maxRegexLength) {
+    problem = `regex is ${pattern.length} characters long; Tower accepts at most ${maxRegexLength} (Envoy bounds RE2 program size)`;
+  } else {
+    const w = new WrappedRE2(pattern, false, false, false);
+    if (!w.ok()) problem = `not RE2: ${w.error()}`;
+    (w as unknown as { delete?: () => void }).delete?.();
+  }
+  if (verdicts.size >= maxVerdicts) verdicts.clear();
+  verdicts.set(pattern, problem);
+  return problem;
+}

@@ -1,0 +1,61 @@
+/** Service → ServiceModel: ports with detected protocols, ClusterIP, selector. */
+import { isIP } from 'node:net';
+import type { Service } from '../k8s/types';
+import { detectProtocol } from './protocol';
+import type { ModelError, ServiceModel, ServicePortModel, SourceRef } from './types';
+
+export function serviceHostname(namespace: string, name: string, clusterDomain: string): string {
+  return `${name}.${namespace}.svc.${clusterDomain}`;
+}
+
+export function buildService(svc: Service, source: SourceRef, clusterDomain: string): { service?: ServiceModel; errors: ModelError[] } {
+  const errors: ModelError[] = [];
+  const namespace = svc.metadata.namespace ?? 'default';
+  const name = svc.metadata.name;
+  if (svc.spec.type === 'ExternalName') {
+    errors.push({ code: 'unsupported-service', source, path: 'spec.type', message: 'ExternalName services are not supported yet; the service is skipped' });
+    return { errors };
+  }
+  const ports: ServicePortModel[] = [];
+  const seenNames = new Set<string>();
+  const seenPorts = new Set<number>();
+  svc.spec.ports.forEach((p, i) => {
+    const path = `spec.ports[${i}]`;
+    if (p.protocol !== 'TCP') {
+      errors.push({ code: 'unsupported-service', source, path: `${path}.protocol`, message: `protocol ${p.protocol} is not supported (only TCP); port ${p.port} is skipped` });
+      return;
+    }
+    const portName = p.name ?? '';
+    if (portName === '' && svc.spec.ports.length > 1) {
+      errors.push({ code: 'duplicate-port', source, path: `${path}.name`, message: 'ports of a multi-port service must be named; port is skipped' });
+      return;
+    }
+    if (seenNames.has(portName)) {
+      errors.push({ code: 'duplicate-port', source, path: `${path}.name`, message: `duplicate port name "${portName}"; port is skipped` });
+      return;
+    }
+    if (seenPorts.has(p.port)) {
+      errors.push({ code: 'duplicate-port', source, path: `${path}.port`, message: `duplicate port ${p.port}; port is skipped` });
+      return;
+    }
+    seenNames.add(portName);
+    seenPorts.add(p.port);
+    ports.push({ name: portName, port: p.port, targetPort: p.targetPort ?? p.port, protocol: detectProtocol(p) });
+  });
+  let clusterIP: string | undefined;
+  const ip = svc.spec.clusterIP;
+  if (ip !== undefined && ip !== '' && ip !== 'None') {
+    if (isIP(ip) === 0) errors.push({ code: 'invalid-object', source, path: 'spec.clusterIP', message: `"${ip}" is not an IP address; service treated as headless` });
+    else clusterIP = ip;
+  }
+  const service: ServiceModel = {
+    namespace,
+    name,
+    hostname: serviceHostname(namespace, name, clusterDomain),
+    ...(clusterIP !== undefined ? { clusterIP } : {}),
+    ...(svc.spec.selector ? { selector: { ...svc.spec.selector } } : {}),
+    ports,
+    source,
+  };
+  return { service, errors };
+}

@@ -1,0 +1,231 @@
+/**
+ * Builds the MeshModel from objects, incrementally: apply() takes upserts and
+ * deletes and reports which parts of the model changed (per-service spec,
+ * per-service endpoints, mesh-wide parts), so the translators redo only that.
+ */
+import { serviceNameLabel, type EndpointSlice, type Secret, type Service } from '../k8s/types';
+import { buildEndpoints, type SliceInput } from './build-endpoints';
+import { buildService } from './build-service';
+import { buildTlsSecret, isTlsSecret } from './build-secret';
+import { defaultRoutes, gatewayFromObject, routeFromHttpRoute } from './build-routes';
+import type { Gateway, HTTPRoute } from './gateway-api';
+import { parseObject, sourceRefOf, type InputObject } from './inputs';
+import type { GatewayModel, MeshConfig, MeshModel, ModelError, RouteModel, ServiceEndpointsModel, ServiceModel, SourceRef, TlsSecretModel } from './types';
+import { validateReferences } from './validate';
+
+export type ObjectChange =
+  | { readonly type: 'upsert'; readonly object: unknown; readonly file?: string }
+  | { readonly type: 'delete'; readonly kind: string; readonly namespace?: string; readonly name: string };
+
+/** What an apply() changed. Keys are "namespace/name". */
+export interface ModelDelta {
+  /** Services whose spec was added, changed or deleted. */
+  readonly services: ReadonlySet<string>;
+  /** Services whose endpoints changed (includes every key in services). */
+  readonly endpoints: ReadonlySet<string>;
+  /** Secrets, gateways or HTTPRoutes changed. */
+  readonly meshWide: boolean;
+}
+
+const emptyDelta: ModelDelta = { services: new Set(), endpoints: new Set(), meshWide: false };
+
+function objKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? 'default'}/${name}`;
+}
+
+export const defaultMeshConfig: MeshConfig = { clusterDomain: 'cluster.local' };
+
+export class ModelBuilder {
+  private readonly services: Record<string, ServiceModel> = {};
+  private readonly endpoints: Record<string, ServiceEndpointsModel> = {};
+  private readonly secrets: Record<string, TlsSecretModel> = {};
+  private readonly slices = new Map<string, SliceInput & { svcKey: string }>();
+  private readonly slicesByService = new Map<string, Set<string>>();
+  private readonly gatewayMap = new Map<string, GatewayModel>();
+  private readonly httpRoutes = new Map<string, RouteModel>();
+  private readonly defaultRouteMap = new Map<string, RouteModel[]>();
+  /** Per-object errors (parse and build), keyed kind/ns/name. */
+  private readonly objectErrors = new Map<string, ModelError[]>();
+  /** Errors found while merging a service's slices, keyed by service "ns/name". */
+  private readonly endpointErrors = new Map<string, ModelError[]>();
+  private routesCache: RouteModel[] | undefined;
+  private gatewaysCache: GatewayModel[] | undefined;
+  private validationCache: ModelError[] | undefined;
+
+  constructor(readonly config: MeshConfig = defaultMeshConfig) {}
+
+  apply(changes: readonly ObjectChange[]): ModelDelta {
+    const services = new Set<string>();
+    const endpoints = new Set<string>();
+    let meshWide = false;
+    for (const c of changes) {
+      if (c.type === 'delete') {
+        const r = this.remove(c.kind, c.namespace ?? 'default', c.name);
+        if (r.service) services.add(r.service);
+        if (r.endpoints) endpoints.add(r.endpoints);
+        meshWide ||= r.meshWide;
+      } else {
+        const r = this.upsert({ object: c.object, ...(c.file !== undefined ? { file: c.file } : {}) });
+        if (r.service) services.add(r.service);
+        if (r.endpoints) endpoints.add(r.endpoints);
+        meshWide ||= r.meshWide;
+      }
+    }
+    for (const s of services) endpoints.add(s);
+    for (const key of endpoints) this.rebuildEndpoints(key);
+    if (services.size > 0 || meshWide) this.routesCache = undefined;
+    if (meshWide) this.gatewaysCache = undefined;
+    if (services.size > 0 || meshWide) this.validationCache = undefined;
+    if (services.size === 0 && endpoints.size === 0 && !meshWide) return emptyDelta;
+    return { services, endpoints, meshWide };
+  }
+
+  private upsert(input: InputObject): { service?: string; endpoints?: string; meshWide: boolean } {
+    const parsed = parseObject(input);
+    if (!parsed.ok) {
+      const s = parsed.errors[0]?.source ?? sourceRefOf(input.object, input.file);
+      // The last good version (if any) stays; the error is reported against the object.
+      this.objectErrors.set(objKey(s.kind, s.namespace, s.name), parsed.errors);
+      return { meshWide: false };
+    }
+    const { object, source } = parsed;
+    const ns = source.namespace ?? 'default';
+    const key = `${ns}/${source.name}`;
+    const ok = objKey(source.kind, ns, source.name);
+    this.objectErrors.delete(ok);
+    const note = (errors: ModelError[]): void => {
+      if (errors.length > 0) this.objectErrors.set(ok, errors);
+    };
+    switch (object.kind) {
+      case 'Service': {
+        const r = buildService(object as Service, source, this.config.clusterDomain);
+        note(r.errors);
+        if (r.service) {
+          this.services[key] = r.service;
+          this.defaultRouteMap.set(key, defaultRoutes(r.service));
+        } else {
+          delete this.services[key];
+          this.defaultRouteMap.delete(key);
+        }
+        return { service: key, meshWide: false };
+      }
+      case 'EndpointSlice': {
+        const slice = object as EndpointSlice;
+        const svcName = slice.metadata.labels?.[serviceNameLabel];
+        const prev = this.slices.get(key);
+        if (!svcName) {
+          note([{ code: 'invalid-endpoint', source, path: `metadata.labels["${serviceNameLabel}"]`, message: 'EndpointSlice names no service; slice ignored' }]);
+          if (prev) this.dropSlice(key, prev.svcKey);
+          return prev ? { endpoints: prev.svcKey, meshWide: false } : { meshWide: false };
+        }
+        const svcKey = `${ns}/${svcName}`;
+        if (prev && prev.svcKey !== svcKey) this.dropSlice(key, prev.svcKey);
+        this.slices.set(key, { slice, source, svcKey });
+        let set = this.slicesByService.get(svcKey);
+        if (!set) this.slicesByService.set(svcKey, (set = new Set()));
+        set.add(key);
+        if (prev && prev.svcKey !== svcKey) this.rebuildEndpoints(prev.svcKey);
+        return { endpoints: svcKey, meshWide: false };
+      }
+      case 'Secret': {
+        const secret = object as Secret;
+        const had = key in this.secrets;
+        if (!isTlsSecret(secret)) {
+          delete this.secrets[key];
+          return { meshWide: had };
+        }
+        const r = buildTlsSecret(secret, source);
+        note(r.errors);
+        if (r.secret) this.secrets[key] = r.secret;
+        else delete this.secrets[key];
+        return { meshWide: true };
+      }
+      case 'Gateway': {
+        const r = gatewayFromObject(object as Gateway, source);
+        note(r.errors);
+        if (r.gateway) this.gatewayMap.set(key, r.gateway);
+        return { meshWide: true };
+      }
+      case 'HTTPRoute':
+        this.httpRoutes.set(key, routeFromHttpRoute(object as HTTPRoute, source));
+        return { meshWide: true };
+    }
+  }
+
+  private dropSlice(sliceKey: string, svcKey: string): void {
+    this.slices.delete(sliceKey);
+    this.slicesByService.get(svcKey)?.delete(sliceKey);
+  }
+
+  private remove(kind: string, ns: string, name: string): { service?: string; endpoints?: string; meshWide: boolean } {
+    const key = `${ns}/${name}`;
+    this.objectErrors.delete(objKey(kind, ns, name));
+    switch (kind) {
+      case 'Service':
+        delete this.services[key];
+        this.defaultRouteMap.delete(key);
+        return { service: key, meshWide: false };
+      case 'EndpointSlice': {
+        const prev = this.slices.get(key);
+        if (!prev) return { meshWide: false };
+        this.dropSlice(key, prev.svcKey);
+        return { endpoints: prev.svcKey, meshWide: false };
+      }
+      case 'Secret': {
+        const had = key in this.secrets;
+        delete this.secrets[key];
+        return { meshWide: had };
+      }
+      case 'Gateway':
+        return { meshWide: this.gatewayMap.delete(key) };
+      case 'HTTPRoute':
+        return { meshWide: this.httpRoutes.delete(key) };
+      default:
+        return { meshWide: false };
+    }
+  }
+
+  private rebuildEndpoints(svcKey: string): void {
+    const svc = this.services[svcKey];
+    const sliceKeys = this.slicesByService.get(svcKey);
+    this.endpointErrors.delete(svcKey);
+    if (!svc) {
+      delete this.endpoints[svcKey];
+      return;
+    }
+    const inputs = [...(sliceKeys ?? [])].sort().map((k) => this.slices.get(k)).filter((s): s is SliceInput & { svcKey: string } => s !== undefined);
+    const { endpoints, errors } = buildEndpoints(svc, inputs);
+    this.endpoints[svcKey] = endpoints;
+    if (errors.length > 0) this.endpointErrors.set(svcKey, errors);
+  }
+
+  model(): MeshModel {
+    if (!this.routesCache) {
+      const routes: RouteModel[] = [];
+      for (const key of Object.keys(this.services).sort()) routes.push(...(this.defaultRouteMap.get(key) ?? []));
+      for (const key of [...this.httpRoutes.keys()].sort()) routes.push(this.httpRoutes.get(key) as RouteModel);
+      this.routesCache = routes;
+    }
+    if (!this.gatewaysCache) this.gatewaysCache = [...this.gatewayMap.keys()].sort().map((k) => this.gatewayMap.get(k) as GatewayModel);
+    return { config: this.config, services: this.services, endpoints: this.endpoints, secrets: this.secrets, gateways: this.gatewaysCache, routes: this.routesCache };
+  }
+
+  /** Every error: per-object problems (parse, build, endpoint merge), then references between objects. */
+  errors(): ModelError[] {
+    if (!this.validationCache) this.validationCache = validateReferences(this.model());
+    return [
+      ...[...this.objectErrors.keys()].sort().flatMap((k) => this.objectErrors.get(k) ?? []),
+      ...[...this.endpointErrors.keys()].sort().flatMap((k) => this.endpointErrors.get(k) ?? []),
+      ...this.validationCache,
+    ];
+  }
+}
+
+/** One-shot build: objects → model and every error. */
+export function buildModel(objects: readonly InputObject[], config: MeshConfig = defaultMeshConfig): { model: MeshModel; errors: ModelError[] } {
+  const b = new ModelBuilder(config);
+  b.apply(objects.map((o) => ({ type: 'upsert' as const, object: o.object, ...(o.file !== undefined ? { file: o.file } : {}) })));
+  return { model: b.model(), errors: b.errors() };
+}
+
+export type { SourceRef };

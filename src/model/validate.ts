@@ -1,0 +1,74 @@
+/**
+ * Cross-object checks on a built model. Returns every problem found; the
+ * translators skip what these errors describe (a route to a missing backend
+ * loses that backend, a listener without its secret is not emitted).
+ */
+import { isIP } from 'node:net';
+import type { MeshModel, ModelError } from './types';
+
+export function validate(model: MeshModel): ModelError[] {
+  return [...validateServices(model), ...validateReferences(model)];
+}
+
+/** Per-service checks: ports, ClusterIP, endpoints (the builder already reports these while building). */
+export function validateServices(model: MeshModel): ModelError[] {
+  const errors: ModelError[] = [];
+  for (const [key, svc] of Object.entries(model.services)) {
+    const names = new Set<string>();
+    const ports = new Set<number>();
+    svc.ports.forEach((p, i) => {
+      if (names.has(p.name)) errors.push({ code: 'duplicate-port', source: svc.source, path: `spec.ports[${i}].name`, message: `duplicate port name "${p.name}"` });
+      if (ports.has(p.port)) errors.push({ code: 'duplicate-port', source: svc.source, path: `spec.ports[${i}].port`, message: `duplicate port ${p.port}` });
+      names.add(p.name);
+      ports.add(p.port);
+    });
+    if (svc.clusterIP !== undefined && isIP(svc.clusterIP) === 0) errors.push({ code: 'invalid-object', source: svc.source, path: 'spec.clusterIP', message: `"${svc.clusterIP}" is not an IP address` });
+    const eps = model.endpoints[key];
+    if (eps) {
+      for (const [portName, list] of Object.entries(eps.byPort)) {
+        if (!names.has(portName)) errors.push({ code: 'unmatched-endpoint-port', source: eps.sources[0] ?? svc.source, path: 'ports', message: `no service port named "${portName}"` });
+        list.forEach((ep, i) => {
+          if (isIP(ep.address) === 0) errors.push({ code: 'invalid-endpoint', source: ep.source, path: `endpoints[${i}].addresses`, message: `"${ep.address}" is not an IP address` });
+        });
+      }
+    }
+  }
+  return errors;
+}
+
+/** References between objects: route backends and parents, gateway certificates, the tracing collector. */
+export function validateReferences(model: MeshModel): ModelError[] {
+  const errors: ModelError[] = [];
+  for (const route of model.routes) {
+    route.rules.forEach((rule, ri) =>
+      rule.backends.forEach((b, bi) => {
+        const svc = model.services[`${b.namespace}/${b.name}`];
+        const path = `spec.rules[${ri}].backendRefs[${bi}]`;
+        if (!svc) errors.push({ code: 'missing-backend', source: route.source, path, message: `service ${b.namespace}/${b.name} does not exist` });
+        else if (!svc.ports.some((p) => p.port === b.port)) errors.push({ code: 'missing-backend', source: route.source, path: `${path}.port`, message: `service ${b.namespace}/${b.name} has no port ${b.port}` });
+      }),
+    );
+    route.parents.forEach((p, pi) => {
+      if (p.kind === 'gateway' && !model.gateways.some((g) => g.namespace === p.gateway.namespace && g.name === p.gateway.name)) {
+        errors.push({ code: 'invalid-route', source: route.source, path: `spec.parentRefs[${pi}]`, message: `gateway ${p.gateway.namespace}/${p.gateway.name} does not exist` });
+      }
+    });
+  }
+  for (const gw of model.gateways) {
+    gw.listeners.forEach((l, li) =>
+      l.certificateRefs.forEach((c, ci) => {
+        if (!model.secrets[`${c.namespace}/${c.name}`]) {
+          errors.push({ code: 'missing-secret', source: gw.source, path: `spec.listeners[${li}].tls.certificateRefs[${ci}]`, message: `kubernetes.io/tls Secret ${c.namespace}/${c.name} does not exist or is invalid` });
+        }
+      }),
+    );
+  }
+  const t = model.config.tracing;
+  if (t) {
+    const svc = model.services[`${t.collector.namespace}/${t.collector.name}`];
+    if (!svc || !svc.ports.some((p) => p.port === t.collector.port)) {
+      errors.push({ code: 'invalid-config', source: { kind: 'MeshConfig', name: 'tracing' }, path: 'tracing.collector', message: `collector service ${t.collector.namespace}/${t.collector.name} port ${t.collector.port} does not exist; tracing disabled` });
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,220 @@
+/**
+ * One view (clients sharing a viewKey): runs its role builder, compiles what
+ * changed, keeps the last good version of resources that fail, drops
+ * resources with dangling references, and publishes a ResourceTable.
+ *
+ * Output is grouped by what it depends on: per service spec ("s:<key>"), per
+ * service endpoints ("e:<key>") and mesh-wide ("m"); an update re-runs only the
+ * groups a ModelDelta touches. A resource whose JSON text is unchanged keeps
+ * its Resource object (same bytes, no re-encode).
+ */
+import type { ModelDelta } from '../model/model-builder';
+import type { ClientRole } from '../model/roles';
+import type { MeshModel } from '../model/types';
+import type { Resource, ResourceTable, SourceRef } from '../xds/resource';
+import { translatorFor } from '../../translators/registry';
+import type { ResourceSpec, RoleTranslator } from '../../translators/types';
+import type { Compiler } from './compiler';
+import type { ResourceId, TranslationError, ViewUpdate } from './types';
+
+interface Entry {
+  readonly text: string;
+  readonly resource: Resource;
+  readonly json: unknown;
+}
+
+/** Compiled resources shared by every view: identical JSON → the same Resource object. */
+export type InternCache = Map<string, Entry>;
+
+function idOf(typeUrl: string, name: string): string {
+  return `${typeUrl}\u0000${name}`;
+}
+
+export class ViewTranslator {
+  private readonly t: RoleTranslator;
+  private readonly groups = new Map<string, ResourceSpec[]>();
+  private readonly owner = new Map<string, string>();
+  /** Last good compiled version per resource id. */
+  private readonly good = new Map<string, Entry & { sources: readonly SourceRef[] }>();
+  /** Current spec per resource id. */
+  private readonly specs = new Map<string, ResourceSpec>();
+  private readonly invalid = new Map<string, TranslationError>();
+  private readonly duplicates = new Map<string, TranslationError>();
+  private dangling = new Map<string, TranslationError>();
+  private meshDeps: ReadonlySet<string> = new Set();
+  private table: Map<string, Map<string, Resource>> = new Map();
+
+  constructor(
+    readonly viewKey: string,
+    readonly role: ClientRole,
+    private readonly compiler: Compiler,
+    private readonly intern: InternCache = new Map(),
+  ) {
+    this.t = translatorFor(role);
+  }
+
+  /** Translates everything (first time) — equivalent to an update where every service changed. */
+  full(model: MeshModel): ViewUpdate {
+    const keys = new Set([...Object.keys(model.services), ...[...this.groups.keys()].filter((g) => g !== 'm').map((g) => g.slice(2))]);
+    return this.update(model, { services: keys, endpoints: keys, meshWide: true });
+  }
+
+  update(model: MeshModel, delta: ModelDelta): ViewUpdate {
+    const touched = new Set<string>();
+    for (const key of delta.services) {
+      const svc = model.services[key];
+      this.replaceGroup(`s:${key}`, svc ? this.t.service(svc, this.role, model) : [], touched);
+    }
+    for (const key of delta.endpoints) {
+      const svc = model.services[key];
+      this.replaceGroup(`e:${key}`, svc ? this.t.endpoints(svc, model.endpoints[key], this.role, model) : [], touched);
+    }
+    let meshDirty = delta.meshWide || delta.services.size > 0 || !this.groups.has('m');
+    if (!meshDirty) for (const k of delta.endpoints) if (this.meshDeps.has(k)) meshDirty = true;
+    if (meshDirty) {
+      this.replaceGroup('m', this.t.mesh(model, this.role), touched);
+      this.meshDeps = this.t.meshReadsEndpointsOf?.(model, this.role) ?? new Set();
+    }
+    const compiledChanged = new Set<string>();
+    for (const id of touched) if (this.compileOne(id)) compiledChanged.add(id);
+    return this.publish(compiledChanged);
+  }
+
+  private replaceGroup(group: string, specs: ResourceSpec[], touched: Set<string>): void {
+    for (const old of this.groups.get(group) ?? []) {
+      const id = idOf(old.typeUrl, old.name);
+      if (this.owner.get(id) === group) {
+        this.owner.delete(id);
+        this.specs.delete(id);
+        this.duplicates.delete(id);
+        touched.add(id);
+      }
+    }
+    const kept: ResourceSpec[] = [];
+    for (const s of specs) {
+      const id = idOf(s.typeUrl, s.name);
+      const other = this.owner.get(id);
+      if (other !== undefined && other !== group) {
+        this.duplicates.set(id, { typeUrl: s.typeUrl, name: s.name, reason: 'duplicate', sources: s.sources, errors: [{ path: 'name', message: `produced twice (by ${other} and ${group}); the second is ignored` }], servingLastGood: true });
+        continue;
+      }
+      if (other === group) continue; // same group produced it twice: keep the first
+      this.owner.set(id, group);
+      this.specs.set(id, s);
+      kept.push(s);
+      touched.add(id);
+    }
+    if (kept.length > 0) this.groups.set(group, kept);
+    else this.groups.delete(group);
+  }
+
+  /** Compiles a touched resource if its JSON changed. Returns whether the last-good entry changed. */
+  private compileOne(id: string): boolean {
+    const spec = this.specs.get(id);
+    const prev = this.good.get(id);
+    if (!spec) {
+      this.invalid.delete(id);
+      return this.good.delete(id);
+    }
+    const text = JSON.stringify(spec.json);
+    if (prev && prev.text === text) {
+      this.invalid.delete(id);
+      return false;
+    }
+    let entry = this.intern.get(id);
+    if (!entry || entry.text !== text) {
+      const r = this.compiler.compile(spec.typeUrl, spec.name, spec.json, spec.sources);
+      if (!r.ok) {
+        this.invalid.set(id, { typeUrl: spec.typeUrl, name: spec.name, reason: 'invalid', sources: spec.sources, errors: r.errors, servingLastGood: prev !== undefined });
+        return false;
+      }
+      entry = { text, resource: r.resource, json: spec.json };
+      this.intern.set(id, entry);
+    }
+    this.invalid.delete(id);
+    this.good.set(id, { ...entry, sources: spec.sources });
+    return true;
+  }
+
+  private publish(compiledChanged: ReadonlySet<string>): ViewUpdate {
+    const claPrefix = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment\u0000';
+    const structural = [...compiledChanged].some((id) => !id.startsWith(claPrefix));
+    const changed: ResourceId[] = [];
+    const removed: ResourceId[] = [];
+    let next: Map<string, Map<string, Resource>>;
+    if (structural) {
+      this.recheckCrossRefs();
+      next = new Map();
+      for (const [id, e] of this.good) {
+        if (this.dangling.has(id)) continue;
+        let m = next.get(e.resource.typeUrl);
+        if (!m) next.set(e.resource.typeUrl, (m = new Map()));
+        m.set(e.resource.name, e.resource);
+      }
+      for (const typeUrl of new Set([...this.table.keys(), ...next.keys()])) {
+        const before = this.table.get(typeUrl);
+        const after = next.get(typeUrl);
+        for (const [name, r] of after ?? []) if (before?.get(name) !== r) changed.push({ typeUrl, name });
+        for (const name of before?.keys() ?? []) if (!after?.has(name)) removed.push({ typeUrl, name });
+      }
+    } else {
+      // Endpoint-only change: copy the affected type maps and patch them; every other map is shared.
+      next = new Map(this.table);
+      const copies = new Map<string, Map<string, Resource>>();
+      for (const id of compiledChanged) {
+        const sep = id.indexOf('\u0000');
+        const typeUrl = id.slice(0, sep);
+        const name = id.slice(sep + 1);
+        let m = copies.get(typeUrl);
+        if (!m) copies.set(typeUrl, (m = new Map(this.table.get(typeUrl) ?? [])));
+        const e = this.good.get(id);
+        if (e && !this.dangling.has(id)) {
+          m.set(name, e.resource);
+          changed.push({ typeUrl, name });
+        } else if (m.delete(name)) removed.push({ typeUrl, name });
+      }
+      for (const [typeUrl, m] of copies) {
+        if (m.size > 0) next.set(typeUrl, m);
+        else next.delete(typeUrl);
+      }
+    }
+    this.table = next;
+    return { viewKey: this.viewKey, role: this.role, table: next as ResourceTable, errors: this.errors(), changed, removed };
+  }
+
+  /** Drops resources whose references do not resolve, to a fixed point (a dropped route drops its listener). */
+  private recheckCrossRefs(): void {
+    const dangling = new Map<string, TranslationError>();
+    for (let round = 0; round < 5; round++) {
+      const view = new Map<string, Map<string, unknown>>();
+      for (const [id, e] of this.good) {
+        if (dangling.has(id)) continue;
+        let m = view.get(e.resource.typeUrl);
+        if (!m) view.set(e.resource.typeUrl, (m = new Map()));
+        m.set(e.resource.name, e.json);
+      }
+      const found = this.compiler.crossRefs(view);
+      let added = false;
+      for (const d of found) {
+        const id = idOf(d.typeUrl, d.name);
+        const prev = dangling.get(id);
+        const sources = this.good.get(id)?.sources ?? [];
+        if (prev) (prev.errors as { path: string; message: string }[]).push({ path: d.path, message: d.message });
+        else {
+          dangling.set(id, { typeUrl: d.typeUrl, name: d.name, reason: 'dangling', sources, errors: [{ path: d.path, message: d.message }], servingLastGood: false });
+          added = true;
+        }
+      }
+      if (!added) break;
+    }
+    this.dangling = dangling;
+  }
+
+  errors(): TranslationError[] {
+    return [...this.invalid.values(), ...this.duplicates.values(), ...this.dangling.values()].sort((a, b) => (a.typeUrl + a.name < b.typeUrl + b.name ? -1 : 1));
+  }
+
+  currentTable(): ResourceTable {
+    return this.table;
+  }
+}

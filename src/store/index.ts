@@ -1,0 +1,2 @@
+export * from './change-set';
+export { Store, type StoreOptions, type ChangeSetListener } from './store';

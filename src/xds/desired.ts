@@ -1,0 +1,43 @@
+/**
+ * What a stream should hold for one type, computed from the shared view table.
+ * Versions are content hashes over (name, resource version) pairs, so identical
+ * content always yields the identical version; the hash of a whole type map
+ * (wildcard subscriptions) is computed once per table and shared by all clients.
+ */
+import { createHash } from 'node:crypto';
+import type { Resource } from './resource';
+import type { Subscription } from './should-respond';
+
+export const EMPTY: ReadonlyMap<string, Resource> = new Map();
+
+const wholeMapVersions = new WeakMap<ReadonlyMap<string, Resource>, string>();
+
+export function versionOf(resources: readonly Resource[]): string {
+  const h = createHash('sha256');
+  for (const r of resources) h.update(r.name).update('\0').update(r.version).update('\n');
+  return h.digest('base64url').slice(0, 16);
+}
+
+function wholeMapVersion(byName: ReadonlyMap<string, Resource>): { resources: Resource[]; version: string } {
+  const resources = [...byName.values()];
+  let v = wholeMapVersions.get(byName);
+  if (v === undefined) { v = versionOf(resources); wholeMapVersions.set(byName, v); }
+  return { resources, version: v };
+}
+
+/**
+ * State-of-the-world response content: every subscribed resource that exists,
+ * plus `keep` (resources the client holds that must outlive this view until
+ * the listeners and routes that used them are replaced — make-before-break).
+ */
+export function desiredSotw(byName: ReadonlyMap<string, Resource>, sub: Subscription, keep: readonly Resource[] = []): { resources: Resource[]; version: string } {
+  if (sub === '*' && keep.length === 0) return wholeMapVersion(byName);
+  let resources: Resource[];
+  if (sub === '*') resources = [...byName.values()];
+  else {
+    resources = [];
+    for (const n of [...sub].sort()) { const r = byName.get(n); if (r) resources.push(r); }
+  }
+  for (const r of keep) if (!byName.has(r.name)) resources.push(r);
+  return { resources, version: versionOf(resources) };
+}

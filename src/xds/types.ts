@@ -1,0 +1,57 @@
+/** Public data shapes of the xDS server: client status, events, options. */
+import type { Logger } from 'pino';
+import type { Clock } from './clock';
+import type { NodeInfo } from './node-info';
+import type { Resource } from './resource';
+
+export interface TypeStatus {
+  subscribed: string[] | '*';
+  sentVersion?: string;
+  sentNonce?: string;
+  ackedVersion?: string;
+  ackedAt?: Date;
+  lastNack?: { version: string; nonce: string; message: string; at: Date };
+}
+
+export interface ClientStatus {
+  streamId: string;
+  node: NodeInfo;
+  viewKey: string;
+  variant: 'sotw' | 'delta';
+  /** 'ADS' | 'CDS' | 'EDS' | 'LDS' | 'RDS' | 'SDS' */
+  service: string;
+  connectedAt: Date;
+  types: Record<string, TypeStatus>;
+}
+
+export interface PushEvent { client: ClientStatus; typeUrl: string; version: string; nonce: string; bytes: number; resources: number }
+export interface AckEvent { client: ClientStatus; typeUrl: string; version: string; nonce: string; latencyMs: number }
+export interface NackEvent { client: ClientStatus; typeUrl: string; version: string; nonce: string; errorDetail: { code: number; message: string }; resources: Resource[] }
+export interface DebounceEvent { waitedMs: number; merged: number }
+
+export interface XdsServerEvents {
+  connect: [ClientStatus];
+  disconnect: [ClientStatus];
+  push: [PushEvent];
+  ack: [AckEvent];
+  nack: [NackEvent];
+  debounce: [DebounceEvent];
+}
+
+export interface XdsServerOptions {
+  /** View key for a node; clients with the same key share one ResourceTable. */
+  selectView: (node: NodeInfo) => string;
+  logger?: Logger;
+  /** Defaults: quietMs 100, maxWaitMs 1000, endpointQuietMs 10. */
+  debounce?: { quietMs?: number; maxWaitMs?: number; endpointQuietMs?: number };
+  /** Injectable timers (tests). */
+  clock?: Clock;
+  /**
+   * Defaults: maxRequestBytes 4 MiB (gRPC max receive size), maxResourceNames 100000 per request,
+   * maxStreamsPerConnection 100 (HTTP/2 max concurrent streams), firstRequestTimeoutMs 30000
+   * (a stream that sends no request carrying node within it is closed with DEADLINE_EXCEEDED).
+   */
+  limits?: { maxRequestBytes?: number; maxResourceNames?: number; maxStreamsPerConnection?: number; firstRequestTimeoutMs?: number };
+  /** Identifier sent as control_plane.identifier in responses. Default 'tower'. */
+  controlPlaneId?: string;
+}

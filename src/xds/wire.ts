@@ -1,0 +1,142 @@
+/**
+ * Wire encoding for the discovery services. Requests are decoded with
+ * protobufjs; responses are assembled by hand so each resource's cached
+ * Any / delta Resource bytes are copied into the frame as-is, never re-encoded.
+ */
+import * as protobuf from 'protobufjs';
+import { messageType } from '../envoy/proto-root';
+import type { Resource } from './resource';
+
+export interface RpcStatus { code: number; message: string }
+
+export interface NodeProto {
+  id?: string;
+  cluster?: string;
+  metadata?: { fields?: Record<string, unknown> };
+  locality?: { region?: string; zone?: string; sub_zone?: string };
+  user_agent_name?: string;
+  user_agent_version?: string;
+  user_agent_build_version?: { version?: { major_number?: number; minor_number?: number; patch?: number } };
+}
+
+export interface SotwRequest {
+  versionInfo: string;
+  node?: NodeProto;
+  resourceNames: string[];
+  typeUrl: string;
+  responseNonce: string;
+  errorDetail?: RpcStatus;
+}
+
+export interface DeltaRequest {
+  node?: NodeProto;
+  typeUrl: string;
+  subscribe: string[];
+  unsubscribe: string[];
+  initialResourceVersions: Record<string, string>;
+  responseNonce: string;
+  errorDetail?: RpcStatus;
+}
+
+let reqType: protobuf.Type | undefined;
+let deltaReqType: protobuf.Type | undefined;
+
+function status(e: { code?: number; message?: string } | null | undefined): RpcStatus | undefined {
+  // error_detail is a message field: presence (not content) marks a NACK.
+  if (!e) return undefined;
+  return { code: e.code ?? 0, message: e.message ?? '' };
+}
+
+/** Decodes a DiscoveryRequest; throws with a description on malformed bytes. */
+export function decodeSotwRequest(buf: Uint8Array): SotwRequest {
+  reqType ??= messageType('envoy.service.discovery.v3.DiscoveryRequest');
+  // protobufjs decode yields a Message with snake_case fields (keepCase); typed at this boundary.
+  const m = reqType.decode(buf) as unknown as {
+    version_info?: string; node?: NodeProto; resource_names?: string[]; type_url?: string;
+    response_nonce?: string; error_detail?: { code?: number; message?: string } | null;
+  };
+  return {
+    versionInfo: m.version_info ?? '',
+    node: m.node ?? undefined,
+    resourceNames: m.resource_names ?? [],
+    typeUrl: m.type_url ?? '',
+    responseNonce: m.response_nonce ?? '',
+    errorDetail: status(m.error_detail),
+  };
+}
+
+/** Decodes a DeltaDiscoveryRequest; throws with a description on malformed bytes. */
+export function decodeDeltaRequest(buf: Uint8Array): DeltaRequest {
+  deltaReqType ??= messageType('envoy.service.discovery.v3.DeltaDiscoveryRequest');
+  const m = deltaReqType.decode(buf) as unknown as {
+    node?: NodeProto; type_url?: string; resource_names_subscribe?: string[]; resource_names_unsubscribe?: string[];
+    initial_resource_versions?: Record<string, string>; response_nonce?: string; error_detail?: { code?: number; message?: string } | null;
+  };
+  return {
+    node: m.node ?? undefined,
+    typeUrl: m.type_url ?? '',
+    subscribe: m.resource_names_subscribe ?? [],
+    unsubscribe: m.resource_names_unsubscribe ?? [],
+    initialResourceVersions: m.initial_resource_versions ?? {},
+    responseNonce: m.response_nonce ?? '',
+    errorDetail: status(m.error_detail),
+  };
+}
+
+/** Observers of response assembly: they see the exact cached byte arrays placed in each frame (tests, tracing). */
+type AssemblyObserver = (typeUrl: string, parts: readonly Uint8Array[]) => void;
+const observers = new Set<AssemblyObserver>();
+export function observeAssembly(fn: AssemblyObserver): () => void {
+  observers.add(fn);
+  return () => observers.delete(fn);
+}
+
+function varintLength(n: number): number {
+  let len = 1;
+  while (n >= 0x80) { n = Math.floor(n / 128); len++; }
+  return len;
+}
+
+function writeVarint(out: Buffer, pos: number, n: number): number {
+  while (n >= 0x80) { out[pos++] = (n % 128) | 0x80; n = Math.floor(n / 128); }
+  out[pos++] = n;
+  return pos;
+}
+
+/** Header fields encoded with protobufjs, then repeated length-delimited fields spliced in from cache. */
+function assemble(head: Uint8Array, fieldNo: number, parts: readonly Uint8Array[], tail: Uint8Array, typeUrl: string): Buffer {
+  const tag = (fieldNo << 3) | 2;
+  let size = head.length + tail.length;
+  for (const p of parts) size += 1 + varintLength(p.length) + p.length;
+  const out = Buffer.allocUnsafe(size);
+  out.set(head, 0);
+  let pos = head.length;
+  for (const p of parts) {
+    out[pos++] = tag;
+    pos = writeVarint(out, pos, p.length);
+    out.set(p, pos);
+    pos += p.length;
+  }
+  out.set(tail, pos);
+  for (const o of observers) o(typeUrl, parts);
+  return out;
+}
+
+const controlPlane = (id: string): Uint8Array => protobuf.Writer.create().uint32(10).string(id).finish();
+
+/** DiscoveryResponse { version_info=1, resources=2 (each Resource.any), type_url=4, nonce=5, control_plane=6 }. */
+export function encodeSotwResponse(r: { versionInfo: string; typeUrl: string; nonce: string; resources: readonly Resource[]; controlPlaneId: string }): Buffer {
+  const head = protobuf.Writer.create().uint32(10).string(r.versionInfo).finish();
+  const tail = protobuf.Writer.create().uint32(34).string(r.typeUrl).uint32(42).string(r.nonce)
+    .uint32(50).bytes(controlPlane(r.controlPlaneId)).finish();
+  return assemble(head, 2, r.resources.map((x) => x.any), tail, r.typeUrl);
+}
+
+/** DeltaDiscoveryResponse { system_version_info=1, resources=2 (each Resource.deltaResource), type_url=4, nonce=5, removed_resources=6, control_plane=7 }. */
+export function encodeDeltaResponse(r: { systemVersionInfo: string; typeUrl: string; nonce: string; resources: readonly Resource[]; removed: readonly string[]; controlPlaneId: string }): Buffer {
+  const head = protobuf.Writer.create().uint32(10).string(r.systemVersionInfo).finish();
+  const w = protobuf.Writer.create().uint32(34).string(r.typeUrl).uint32(42).string(r.nonce);
+  for (const name of r.removed) w.uint32(50).string(name);
+  w.uint32(58).bytes(controlPlane(r.controlPlaneId));
+  return assemble(head, 2, r.resources.map((x) => x.deltaResource), w.finish(), r.typeUrl);
+}

@@ -1,0 +1,54 @@
+/**
+ * Proxyless gRPC (gRFC A27). Per service port: an EDS cluster, a route table
+ * "<fqdn>:<port>" whose virtual host lists every target form, and one
+ * Listener per target form a channel may use, each an api_listener HCM with
+ * RDS over ADS and the router as its only (last) filter:
+ *   <svc>.<ns>.svc.<domain>:<port>, <svc>.<ns>.svc:<port>, <svc>.<ns>:<port>,
+ *   and <svc>:<port> when the client declared NAMESPACE equal to <ns>.
+ * Proxyless clients get no access logs (gRPC has none); tracing is theirs.
+ */
+import { TypeUrl } from '../../src/envoy/type-urls';
+import type { ClientRole } from '../../src/model/roles';
+import type { ServiceModel } from '../../src/model/types';
+import { httpConnectionManager } from '../http-connection-manager';
+import { apiListener } from '../listener';
+import { outboundClusterName, serviceAliases } from '../names';
+import { outboundClusters, outboundLoadAssignments } from '../outbound';
+import { clusterRoute, routeConfiguration, virtualHost } from '../route-configuration';
+import type { ResourceSpec, RoleTranslator } from '../types';
+
+type ProxylessRole = Extract<ClientRole, { kind: 'proxyless' }>;
+
+export function proxylessTargets(svc: ServiceModel, port: number, namespace: string | undefined): string[] {
+  return serviceAliases(svc, namespace).map((a) => `${a}:${port}`);
+}
+
+function listenersAndRoutes(svc: ServiceModel, role: ProxylessRole): ResourceSpec[] {
+  const out: ResourceSpec[] = [];
+  for (const p of svc.ports) {
+    const targets = proxylessTargets(svc, p.port, role.namespace);
+    const rds = `${svc.hostname}:${p.port}`;
+    out.push({
+      typeUrl: TypeUrl.RouteConfiguration,
+      name: rds,
+      json: routeConfiguration(rds, [virtualHost(rds, targets, [clusterRoute(outboundClusterName(svc, p.port), '')])]),
+      sources: [svc.source],
+    });
+    for (const t of targets) {
+      out.push({
+        typeUrl: TypeUrl.Listener,
+        name: t,
+        json: apiListener(t, httpConnectionManager({ statPrefix: t, routes: { rds }, observability: false })),
+        sources: [svc.source],
+      });
+    }
+  }
+  return out;
+}
+
+export const proxylessTranslator: RoleTranslator<ProxylessRole> = {
+  kind: 'proxyless',
+  service: (svc, role) => [...outboundClusters(svc), ...listenersAndRoutes(svc, role)],
+  endpoints: (svc, eps) => outboundLoadAssignments(svc, eps),
+  mesh: () => [],
+};

@@ -1,0 +1,69 @@
+/**
+ * The one explicit list of translators: role builders by role kind, and the
+ * message builders they are made of. No import side effects: nothing
+ * registers itself.
+ */
+import type { ClientRole } from '../src/model/roles';
+import type { MeshModel } from '../src/model/types';
+import { stdoutAccessLog } from './access-log';
+import { edsCluster, originalDstCluster, staticCluster } from './cluster';
+import { clusterLoadAssignment } from './cluster-load-assignment';
+import { downstreamTlsTransportSocket } from './downstream-tls-context';
+import { gatewayTranslator } from './gateway/gateway';
+import { hcmFilter, httpConnectionManager } from './http-connection-manager';
+import { routerFilter } from './http-filters';
+import { apiListener, listener, originalDstFilter, tlsInspector } from './listener';
+import { proxylessTranslator } from './proxyless/proxyless';
+import { routeConfiguration, routesForRules, virtualHost } from './route-configuration';
+import { tlsCertificateSecret } from './secret';
+import { sidecarTranslator } from './sidecar/sidecar';
+import { tcpProxyFilter } from './tcp-proxy';
+import { openTelemetryTracing } from './tracing';
+import type { ResourceSpec, RoleTranslator } from './types';
+
+/** Message builders, named after the Envoy message they return. */
+export const messageBuilders = {
+  'envoy.config.cluster.v3.Cluster': { edsCluster, staticCluster, originalDstCluster },
+  'envoy.config.endpoint.v3.ClusterLoadAssignment': { clusterLoadAssignment },
+  'envoy.config.listener.v3.Listener': { listener, apiListener, tlsInspector, originalDstFilter },
+  'envoy.config.route.v3.RouteConfiguration': { routeConfiguration, virtualHost, routesForRules },
+  'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager': { httpConnectionManager, hcmFilter },
+  'envoy.extensions.filters.http.router.v3.Router': { routerFilter },
+  'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy': { tcpProxyFilter },
+  'envoy.config.accesslog.v3.AccessLog': { stdoutAccessLog },
+  'envoy.config.trace.v3.OpenTelemetryConfig': { openTelemetryTracing },
+  'envoy.extensions.transport_sockets.tls.v3.Secret': { tlsCertificateSecret },
+  'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext': { downstreamTlsTransportSocket },
+} as const;
+
+/** Role builders. */
+export const roleTranslators = {
+  gateway: gatewayTranslator,
+  sidecar: sidecarTranslator,
+  proxyless: proxylessTranslator,
+} as const;
+
+/** The role builder for a client role (the one place that branches on role). */
+export function translatorFor(role: ClientRole): RoleTranslator {
+  switch (role.kind) {
+    case 'gateway':
+      return roleTranslators.gateway as RoleTranslator;
+    case 'sidecar':
+      return roleTranslators.sidecar as RoleTranslator;
+    case 'proxyless':
+      return roleTranslators.proxyless as RoleTranslator;
+  }
+}
+
+/** Every resource a client of `role` receives, uncompiled, in a stable order. */
+export function translate(model: MeshModel, role: ClientRole): ResourceSpec[] {
+  const t = translatorFor(role);
+  const out: ResourceSpec[] = [];
+  for (const key of Object.keys(model.services).sort()) {
+    const svc = model.services[key];
+    if (!svc) continue;
+    out.push(...t.service(svc, role, model), ...t.endpoints(svc, model.endpoints[key], role, model));
+  }
+  out.push(...t.mesh(model, role));
+  return out;
+}

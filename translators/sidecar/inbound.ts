@@ -1,0 +1,91 @@
+/**
+ * Sidecar inbound (transparent mode only): virtualInbound on 15006 receives
+ * what iptables redirects; filter chains match the original destination port
+ * (a target port of a service selecting this workload) and forward to
+ * inbound|<targetPort>|| = 127.0.0.1:<targetPort>. Each chain has a
+ * transport_socket slot for mTLS (empty today). Other ports pass through to
+ * the original destination, bound to 127.0.0.6 so iptables does not loop.
+ */
+import { TypeUrl } from '../../src/envoy/type-urls';
+import { isHttpFamily } from '../../src/model/protocol';
+import type { MeshModel, PortProtocol, ServiceModel, SourceRef } from '../../src/model/types';
+import { originalDstCluster, staticCluster } from '../cluster';
+import { hcmFilter } from '../http-connection-manager';
+import { listener, originalDstFilter } from '../listener';
+import { inboundClusterName, inboundPassthroughClusterName } from '../names';
+import { clusterRoute, routeConfiguration, virtualHost } from '../route-configuration';
+import { tcpProxyFilter } from '../tcp-proxy';
+import { openTelemetryTracing } from '../tracing';
+import type { Json, ResourceSpec } from '../types';
+import type { SidecarRole } from './outbound';
+
+export const inboundPort = 15006;
+export const inboundPassthroughBindAddress = '127.0.0.6';
+
+/** Services in the sidecar's namespace whose selector matches its labels. */
+export function servicesSelecting(model: MeshModel, role: SidecarRole): ServiceModel[] {
+  const out: ServiceModel[] = [];
+  for (const key of Object.keys(model.services).sort()) {
+    const svc = model.services[key] as ServiceModel;
+    if (svc.namespace !== role.namespace || !svc.selector) continue;
+    const sel = Object.entries(svc.selector);
+    if (sel.length > 0 && sel.every(([k, v]) => role.labels[k] === v)) out.push(svc);
+  }
+  return out;
+}
+
+/** Target port number: numeric targetPort, or a named one resolved from this workload's endpoint (else any endpoint). */
+function resolveTargetPort(model: MeshModel, svc: ServiceModel, portName: string, target: number | string, ips: readonly string[]): number | undefined {
+  if (typeof target === 'number') return target;
+  const eps = model.endpoints[`${svc.namespace}/${svc.name}`]?.byPort[portName] ?? [];
+  return (eps.find((e) => ips.includes(e.address)) ?? eps[0])?.port;
+}
+
+export function inboundReadsEndpointsOf(model: MeshModel, role: SidecarRole): Set<string> {
+  return new Set(servicesSelecting(model, role).filter((s) => s.ports.some((p) => typeof p.targetPort === 'string')).map((s) => `${s.namespace}/${s.name}`));
+}
+
+export function transparentInbound(model: MeshModel, role: SidecarRole): ResourceSpec[] {
+  const byTarget = new Map<number, { svc: ServiceModel; protocol: PortProtocol; sources: SourceRef[] }>();
+  for (const svc of servicesSelecting(model, role)) {
+    for (const p of svc.ports) {
+      const target = resolveTargetPort(model, svc, p.name, p.targetPort, role.instanceIps);
+      if (target === undefined) continue;
+      const prev = byTarget.get(target);
+      if (prev) prev.sources.push(svc.source);
+      else byTarget.set(target, { svc, protocol: p.protocol, sources: [svc.source] });
+    }
+  }
+  const out: ResourceSpec[] = [];
+  const chains: Json[] = [];
+  for (const target of [...byTarget.keys()].sort((a, b) => a - b)) {
+    const { svc, protocol, sources } = byTarget.get(target) as { svc: ServiceModel; protocol: PortProtocol; sources: SourceRef[] };
+    const cluster = inboundClusterName(target);
+    out.push({ typeUrl: TypeUrl.Cluster, name: cluster, json: staticCluster(cluster, '127.0.0.1', target, protocol), sources });
+    const stat = `inbound_${svc.name}.${svc.namespace}_${target}`;
+    const filter = isHttpFamily(protocol)
+      ? hcmFilter({
+          statPrefix: stat,
+          routes: { inline: routeConfiguration(`inbound|${target}`, [virtualHost(`inbound|${target}`, ['*'], [clusterRoute(cluster)])]) },
+          observability: true,
+          tracing: openTelemetryTracing(model, `${svc.name}.${svc.namespace}`),
+        })
+      : tcpProxyFilter(stat, cluster);
+    // transport_socket: the slot for mTLS (a DownstreamTlsContext) once identities exist.
+    chains.push({ name: `inbound|${target}`, filter_chain_match: { destination_port: target }, filters: [filter] });
+  }
+  chains.push({ name: 'inbound-passthrough', filters: [tcpProxyFilter('InboundPassthroughCluster', inboundPassthroughClusterName)] });
+  out.push({
+    typeUrl: TypeUrl.Cluster,
+    name: inboundPassthroughClusterName,
+    json: originalDstCluster(inboundPassthroughClusterName, inboundPassthroughBindAddress),
+    sources: [],
+  });
+  out.push({
+    typeUrl: TypeUrl.Listener,
+    name: 'virtualInbound',
+    json: listener({ name: 'virtualInbound', address: '0.0.0.0', port: inboundPort, direction: 'INBOUND', listenerFilters: [originalDstFilter()], filterChains: chains }),
+    sources: [...byTarget.values()].flatMap((v) => v.sources),
+  });
+  return out;
+}
