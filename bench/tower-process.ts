@@ -16,7 +16,7 @@ let mesh: Mesh | undefined;
 let translator: BenchTranslator | undefined;
 let server: XdsServer | undefined;
 let tables = new Map<string, ResourceTable>();
-const counters = { push: 0, ack: 0, nack: 0, pushBytes: 0, connect: 0, disconnect: 0, debounce: 0 };
+const counters = { nack: 0, connect: 0, disconnect: 0, debounce: 0 };
 
 function countResources(): Record<string, number> {
   const out: Record<string, number> = {};
@@ -41,8 +41,8 @@ serveIpc({
     if (!translator) throw new Error('build before listen');
     const tr = translator;
     server = new XdsServer({ selectView: (node) => tr.selectView(node), debounce: a.debounce });
-    server.on('push', (e) => { counters.push++; counters.pushBytes += e.bytes; });
-    server.on('ack', () => { counters.ack++; });
+    // Only cheap events: 'push'/'ack' listeners make the server build a full ClientStatus
+    // (every subscribed name, sorted) per response, which would inflate Tower's costs.
     server.on('debounce', () => { counters.debounce++; });
     server.on('nack', () => { counters.nack++; });
     server.on('connect', () => { counters.connect++; });
@@ -62,7 +62,7 @@ serveIpc({
   stats: () => {
     const mu = process.memoryUsage();
     const cpu = process.cpuUsage();
-    return { rss: mu.rss, heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, arrayBuffers: mu.arrayBuffers, cpuMs: (cpu.user + cpu.system) / 1000, at: nowMs(), clients: server?.clients().length ?? 0, counters: { ...counters } };
+    return { rss: mu.rss, heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, arrayBuffers: mu.arrayBuffers, cpuMs: (cpu.user + cpu.system) / 1000, at: nowMs(), clients: counters.connect - counters.disconnect, counters: { ...counters } };
   },
   gc: () => { (globalThis as { gc?: () => void }).gc?.(); return typeof (globalThis as { gc?: () => void }).gc === 'function'; },
   close: async () => { await server?.close(); server = undefined; return true; },

@@ -29,3 +29,8 @@ export { translateAll } from './pipeline/translate-all';
 export { dumpConfig, type ConfigDump } from './pipeline/dump-config';
 export type { TranslationError, ViewUpdate, ViewResult, ResourceId } from './pipeline/types';
 export type { Compiler, CompileFn, CrossRefFn } from './pipeline/compiler';
+/** The xDS server (ADS + per-type discovery, SotW and delta, CSDS); see docs/xds-server.md. */
+export { XdsServer } from './xds/server';
+export type { NodeInfo, ClientStatus, TypeStatus, XdsServerOptions, XdsServerEvents, PushEvent, AckEvent, NackEvent, DebounceEvent } from './xds/server';
+export { realClock, type Clock, type TimerHandle } from './xds/clock';
+export { shouldRespond, shouldPush, classifyDelta, type Subscription, type Decision } from './xds/should-respond';

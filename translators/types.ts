@@ -31,6 +31,11 @@ export interface RoleTranslator<R extends ClientRole = ClientRole> {
   endpoints(svc: ServiceModel, eps: ServiceEndpointsModel | undefined, role: R, model: MeshModel): ResourceSpec[];
   /** Resources that depend on the whole model (listeners, route tables, secrets, inbound clusters). */
   mesh(model: MeshModel, role: R): ResourceSpec[];
+  /**
+   * Roles with the same share key get identical service() (or endpoints())
+   * output, so the pipeline computes it once for all of their views.
+   */
+  shareKey(role: R, part: 'service' | 'endpoints'): string;
   /** Services whose endpoints mesh() reads (their endpoint changes re-run mesh()). */
   meshReadsEndpointsOf?(model: MeshModel, role: R): ReadonlySet<string>;
 }

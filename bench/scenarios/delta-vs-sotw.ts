@@ -14,7 +14,7 @@ import { RunOptions, ScenarioResult, goal, scaled } from './types';
 export async function deltaVsSotw(o: RunOptions): Promise<ScenarioResult> {
   const started = Date.now();
   const mesh = { services: scaled(o.quick ? 200 : 1000, o), endpointsPerService: 10, zones: 3 };
-  const clients = scaled(o.quick ? 20 : 100, o);
+  const clients = scaled(o.quick ? 10 : 100, o);
   const changes = o.quick ? 5 : 10;
   const figures: Record<string, Record<string, unknown>> = {};
   const notes: string[] = [];

@@ -13,8 +13,8 @@ import { RunOptions, ScenarioResult, goal, scaled } from './types';
 export async function endpointConvergence(o: RunOptions): Promise<ScenarioResult> {
   const started = Date.now();
   const mesh = { services: scaled(1000, o), endpointsPerService: 10, zones: 3 };
-  const clients = scaled(o.quick ? 200 : 1000, o);
-  const changes = o.quick ? 5 : 30;
+  const clients = scaled(o.quick ? 100 : 1000, o);
+  const changes = o.quick ? 3 : 30;
   const variants = ['sotw', 'delta'] as const;
   const setup = { mesh, clients, variants, changes, gapMsBetweenChanges: 200, clientsPerWorker: 250, timing: 'from the parent sending the change over IPC to each client ACK (shared CLOCK_MONOTONIC)' };
   const figures: Record<string, unknown> = {};

@@ -34,7 +34,7 @@ function slope(xs: number[], ys: number[]): number {
 export async function memory(o: RunOptions): Promise<ScenarioResult> {
   const started = Date.now();
   const mesh = { services: scaled(1000, o), endpointsPerService: 10, zones: 3 };
-  const total = scaled(o.quick ? 300 : 1000, o, 3);
+  const total = scaled(o.quick ? 150 : 1000, o, 3);
   const steps = 3;
   const fleets: Fleet[] = [];
   let target: Target | undefined;

@@ -15,7 +15,7 @@ import { RunOptions, ScenarioResult, goal, scaled } from './types';
 export async function reconnectStorm(o: RunOptions): Promise<ScenarioResult> {
   const started = Date.now();
   const mesh = { services: scaled(100, o), endpointsPerService: 10, zones: 3 };
-  const clients = scaled(o.quick ? 1000 : 5000, o);
+  const clients = scaled(o.quick ? 500 : 5000, o);
   let target: Target | undefined;
   let fleet: Fleet | undefined;
   let sampler: NodeJS.Timeout | undefined;
@@ -23,7 +23,7 @@ export async function reconnectStorm(o: RunOptions): Promise<ScenarioResult> {
     target = await startTarget('tower', mesh, o);
     const port = target.port;
     o.log(`  connecting ${clients} clients (ramped over 10 s)`);
-    const c = await connectFleet(target, { clients, variant: 'sotw', rampMs: 10_000 }, 300_000);
+    const c = await connectFleet(target, { clients, variant: 'sotw', rampMs: o.quick ? 3_000 : 10_000 }, 300_000);
     fleet = c.fleet;
     const beforeRss = target.rss();
     o.log(`  all synced in ${round(c.syncMs)} ms; killing Tower`);
@@ -53,6 +53,7 @@ export async function reconnectStorm(o: RunOptions): Promise<ScenarioResult> {
       setup: { mesh, clients, variant: 'sotw', backoff: 'jittered exponential, 500 ms base, 30 s cap (Envoy ADS defaults)', translator: target.build.translator },
       figures: {
         initialSyncMs: round(c.syncMs), restartToListeningMs: round(listeningAt - killedAt),
+        restartBuild: { protoLoadMs: round(target.build.protoLoadMs ?? NaN), translateMs: round(target.build.translateMs) },
         killToAllAckedMs: round(allMs), listeningToReadyMs: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v)])),
         clientsReady: readyTimes.length, rssBeforeMiB: round(beforeRss / 2 ** 20), peakRssMiB: round(peak / 2 ** 20),
         streamErrors: Object.fromEntries(fleet.errorCodes), resourceExhausted: exhausted,

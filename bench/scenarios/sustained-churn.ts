@@ -1,8 +1,8 @@
 /**
  * Scenario 6: sustained churn. 50 endpoint changes per second for 5 minutes
- * (30 s with --quick) with N clients. Tower's CPU comes from its own
+ * (20 s with --quick) with N clients. Tower's CPU comes from its own
  * process.cpuUsage(); heap is compared after a full GC at the end of the
- * first minute (first sixth with --quick) and at the end; after the churn
+ * first minute (first 5 s with --quick) and at the end; after the churn
  * stops, the latest change of every touched service must reach every client.
  */
 import { nowMs } from '../clock';
@@ -15,9 +15,9 @@ import { RunOptions, ScenarioResult, goal, scaled } from './types';
 export async function sustainedChurn(o: RunOptions): Promise<ScenarioResult> {
   const started = Date.now();
   const mesh = { services: scaled(1000, o), endpointsPerService: 10, zones: 3 };
-  const clients = scaled(o.quick ? 200 : 1000, o);
+  const clients = scaled(o.quick ? 100 : 1000, o);
   const rate = 50;
-  const durationMs = o.quick ? 30_000 : 300_000;
+  const durationMs = o.quick ? 20_000 : 300_000;
   const firstWindowMs = o.quick ? 5_000 : 60_000;
   let target: Target | undefined;
   let fleet: Fleet | undefined;

@@ -156,7 +156,7 @@ export function checkCrossReferences(table: CrossRefTable): CrossRefError[] {
     const c = obj(v) ?? {};
     const emit = emitter(TypeUrl.Cluster, name);
     if (c.name !== name) emit('name', `resource is named "${name}" but its name field is ${JSON.stringify(c.name)}`);
-    if (c.type === 'EDS') {
+    if (c.type === 'EDS' || c.type === 3) {
       const service = str(obj(c.eds_cluster_config)?.service_name);
       const want = service || name;
       if (!table.assignments.has(want)) {

@@ -12,14 +12,26 @@ export function httpStatusOf(err: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
+/** The Kubernetes Status of an ApiException (client-node leaves the body as text when it cannot type it). */
+export function kubeStatusOf(err: unknown): { code: number; reason?: string; message?: string } | undefined {
+  if (!(err instanceof ApiException)) return undefined;
+  const raw: unknown = err.body;
+  let body = raw;
+  if (typeof raw === 'string') {
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return { code: err.code, message: raw.slice(0, 200) || undefined };
+    }
+  }
+  const b = (typeof body === 'object' && body !== null ? body : {}) as { reason?: unknown; message?: unknown };
+  return { code: err.code, reason: typeof b.reason === 'string' ? b.reason : undefined, message: typeof b.message === 'string' ? b.message : undefined };
+}
+
 /** One line: 'HTTP 409 Conflict: the object has been modified ...' or the network error and its cause. */
 export function describeKubeError(err: unknown): string {
-  if (err instanceof ApiException) {
-    const body = (typeof err.body === 'object' && err.body !== null ? err.body : {}) as { reason?: unknown; message?: unknown };
-    const reason = typeof body.reason === 'string' ? ` ${body.reason}` : '';
-    const msg = typeof body.message === 'string' ? `: ${body.message}` : typeof err.body === 'string' && err.body ? `: ${err.body.slice(0, 200)}` : '';
-    return `HTTP ${err.code}${reason}${msg}`;
-  }
+  const st = kubeStatusOf(err);
+  if (st) return `HTTP ${st.code}${st.reason ? ` ${st.reason}` : ''}${st.message ? `: ${st.message}` : ''}`;
   if (!(err instanceof Error)) return String(err);
   const status = httpStatusOf(err);
   if (status !== undefined) return `HTTP ${status} ${err.message}`;

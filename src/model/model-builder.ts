@@ -62,12 +62,12 @@ export class ModelBuilder {
       if (c.type === 'delete') {
         const r = this.remove(c.kind, c.namespace ?? 'default', c.name);
         if (r.service) services.add(r.service);
-        if (r.endpoints) endpoints.add(r.endpoints);
+        for (const k of r.endpoints ?? []) endpoints.add(k);
         meshWide ||= r.meshWide;
       } else {
         const r = this.upsert({ object: c.object, ...(c.file !== undefined ? { file: c.file } : {}) });
         if (r.service) services.add(r.service);
-        if (r.endpoints) endpoints.add(r.endpoints);
+        for (const k of r.endpoints ?? []) endpoints.add(k);
         meshWide ||= r.meshWide;
       }
     }
@@ -80,7 +80,7 @@ export class ModelBuilder {
     return { services, endpoints, meshWide };
   }
 
-  private upsert(input: InputObject): { service?: string; endpoints?: string; meshWide: boolean } {
+  private upsert(input: InputObject): { service?: string; endpoints?: string[]; meshWide: boolean } {
     const parsed = parseObject(input);
     if (!parsed.ok) {
       const s = parsed.errors[0]?.source ?? sourceRefOf(input.object, input.file);
@@ -116,7 +116,7 @@ export class ModelBuilder {
         if (!svcName) {
           note([{ code: 'invalid-endpoint', source, path: `metadata.labels["${serviceNameLabel}"]`, message: 'EndpointSlice names no service; slice ignored' }]);
           if (prev) this.dropSlice(key, prev.svcKey);
-          return prev ? { endpoints: prev.svcKey, meshWide: false } : { meshWide: false };
+          return prev ? { endpoints: [prev.svcKey], meshWide: false } : { meshWide: false };
         }
         const svcKey = `${ns}/${svcName}`;
         if (prev && prev.svcKey !== svcKey) this.dropSlice(key, prev.svcKey);
@@ -124,8 +124,8 @@ export class ModelBuilder {
         let set = this.slicesByService.get(svcKey);
         if (!set) this.slicesByService.set(svcKey, (set = new Set()));
         set.add(key);
-        if (prev && prev.svcKey !== svcKey) this.rebuildEndpoints(prev.svcKey);
-        return { endpoints: svcKey, meshWide: false };
+        // a slice that moved to another service changes both services' endpoints
+        return { endpoints: prev && prev.svcKey !== svcKey ? [svcKey, prev.svcKey] : [svcKey], meshWide: false };
       }
       case 'Secret': {
         const secret = object as Secret;
@@ -157,7 +157,7 @@ export class ModelBuilder {
     this.slicesByService.get(svcKey)?.delete(sliceKey);
   }
 
-  private remove(kind: string, ns: string, name: string): { service?: string; endpoints?: string; meshWide: boolean } {
+  private remove(kind: string, ns: string, name: string): { service?: string; endpoints?: string[]; meshWide: boolean } {
     const key = `${ns}/${name}`;
     this.objectErrors.delete(objKey(kind, ns, name));
     switch (kind) {
@@ -169,7 +169,7 @@ export class ModelBuilder {
         const prev = this.slices.get(key);
         if (!prev) return { meshWide: false };
         this.dropSlice(key, prev.svcKey);
-        return { endpoints: prev.svcKey, meshWide: false };
+        return { endpoints: [prev.svcKey], meshWide: false };
       }
       case 'Secret': {
         const had = key in this.secrets;

@@ -18,7 +18,7 @@ import type { ResourceTable } from '../xds/resource';
 import type { Compiler } from './compiler';
 import { defaultCompiler } from './default-compiler';
 import type { TranslationError, ViewUpdate } from './types';
-import { ViewTranslator, type InternCache } from './view-translator';
+import { ViewTranslator, type InternCache, type SharedGroups } from './view-translator';
 
 export interface UpdateResult {
   /** Views whose table changed (or whose errors changed). */
@@ -38,6 +38,7 @@ export class MeshTranslator {
   private readonly builder: ModelBuilder;
   private readonly compiler: Compiler;
   private readonly intern: InternCache = new Map();
+  private readonly shared: SharedGroups = new Map();
   private readonly views = new Map<string, ViewTranslator>();
   private readonly lastErrors = new Map<string, string>();
 
@@ -51,7 +52,7 @@ export class MeshTranslator {
     const key = viewKeyOf(role);
     const existing = this.views.get(key);
     if (existing) return { viewKey: key, role: existing.role, table: existing.currentTable(), errors: existing.errors(), changed: [], removed: [] };
-    const v = new ViewTranslator(key, role, this.compiler, this.intern);
+    const v = new ViewTranslator(key, role, this.compiler, this.intern, this.shared);
     this.views.set(key, v);
     const u = v.full(this.builder.model());
     this.lastErrors.set(key, JSON.stringify(u.errors));

@@ -10,10 +10,11 @@ import { ViewTranslator } from './view-translator';
 export function translateAll(model: MeshModel, roles: readonly ClientRole[], compiler: Compiler = defaultCompiler()): Map<string, ViewResult> {
   const out = new Map<string, ViewResult>();
   const intern = new Map();
+  const shared = new Map();
   for (const role of roles) {
     const key = viewKey(role);
     if (out.has(key)) continue;
-    const u = new ViewTranslator(key, role, compiler, intern).full(model);
+    const u = new ViewTranslator(key, role, compiler, intern, shared).full(model);
     out.set(key, { viewKey: key, role, table: u.table, errors: u.errors });
   }
   return out;

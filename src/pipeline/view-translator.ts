@@ -15,16 +15,21 @@ import type { Resource, ResourceTable, SourceRef } from '../xds/resource';
 import { translatorFor } from '../../translators/registry';
 import type { ResourceSpec, RoleTranslator } from '../../translators/types';
 import type { Compiler } from './compiler';
+import { jsonEqual } from './json-equal';
+import { OverlayMap } from './overlay-map';
 import type { ResourceId, TranslationError, ViewUpdate } from './types';
 
 interface Entry {
-  readonly text: string;
   readonly resource: Resource;
+  /** The spec JSON the resource was compiled from (builders never mutate it). */
   readonly json: unknown;
 }
 
 /** Compiled resources shared by every view: identical JSON → the same Resource object. */
 export type InternCache = Map<string, Entry>;
+
+/** Per-service builder output shared by views with the same share key, valid while the model objects are the same. */
+export type SharedGroups = Map<string, { readonly svc: unknown; readonly eps: unknown; readonly specs: ResourceSpec[] }>;
 
 function idOf(typeUrl: string, name: string): string {
   return `${typeUrl}\u0000${name}`;
@@ -42,13 +47,14 @@ export class ViewTranslator {
   private readonly duplicates = new Map<string, TranslationError>();
   private dangling = new Map<string, TranslationError>();
   private meshDeps: ReadonlySet<string> = new Set();
-  private table: Map<string, Map<string, Resource>> = new Map();
+  private table: Map<string, ReadonlyMap<string, Resource>> = new Map();
 
   constructor(
     readonly viewKey: string,
     readonly role: ClientRole,
     private readonly compiler: Compiler,
     private readonly intern: InternCache = new Map(),
+    private readonly shared: SharedGroups = new Map(),
   ) {
     this.t = translatorFor(role);
   }
@@ -61,13 +67,26 @@ export class ViewTranslator {
 
   update(model: MeshModel, delta: ModelDelta): ViewUpdate {
     const touched = new Set<string>();
+    const shareService = this.t.shareKey(this.role, 'service');
+    const shareEndpoints = this.t.shareKey(this.role, 'endpoints');
+    const cached = (group: string, svc: unknown, eps: unknown, make: () => ResourceSpec[]): ResourceSpec[] => {
+      const k = `${group.startsWith('e:') ? shareEndpoints : shareService}|${group}`;
+      const c = this.shared.get(k);
+      if (c && c.svc === svc && c.eps === eps) return c.specs;
+      const specs = make();
+      this.shared.set(k, { svc, eps, specs });
+      return specs;
+    };
     for (const key of delta.services) {
       const svc = model.services[key];
-      this.replaceGroup(`s:${key}`, svc ? this.t.service(svc, this.role, model) : [], touched);
+      if (!svc) this.shared.delete(`${shareService}|s:${key}`);
+      this.replaceGroup(`s:${key}`, svc ? cached(`s:${key}`, svc, undefined, () => this.t.service(svc, this.role, model)) : [], touched);
     }
     for (const key of delta.endpoints) {
       const svc = model.services[key];
-      this.replaceGroup(`e:${key}`, svc ? this.t.endpoints(svc, model.endpoints[key], this.role, model) : [], touched);
+      const eps = model.endpoints[key];
+      if (!svc) this.shared.delete(`${shareEndpoints}|e:${key}`);
+      this.replaceGroup(`e:${key}`, svc ? cached(`e:${key}`, svc, eps, () => this.t.endpoints(svc, eps, this.role, model)) : [], touched);
     }
     let meshDirty = delta.meshWide || delta.services.size > 0 || !this.groups.has('m');
     if (!meshDirty) for (const k of delta.endpoints) if (this.meshDeps.has(k)) meshDirty = true;
@@ -116,19 +135,18 @@ export class ViewTranslator {
       this.invalid.delete(id);
       return this.good.delete(id);
     }
-    const text = JSON.stringify(spec.json);
-    if (prev && prev.text === text) {
+    if (prev && jsonEqual(prev.json, spec.json)) {
       this.invalid.delete(id);
       return false;
     }
     let entry = this.intern.get(id);
-    if (!entry || entry.text !== text) {
+    if (!entry || !jsonEqual(entry.json, spec.json)) {
       const r = this.compiler.compile(spec.typeUrl, spec.name, spec.json, spec.sources);
       if (!r.ok) {
         this.invalid.set(id, { typeUrl: spec.typeUrl, name: spec.name, reason: 'invalid', sources: spec.sources, errors: r.errors, servingLastGood: prev !== undefined });
         return false;
       }
-      entry = { text, resource: r.resource, json: spec.json };
+      entry = { resource: r.resource, json: spec.json };
       this.intern.set(id, entry);
     }
     this.invalid.delete(id);
@@ -141,16 +159,17 @@ export class ViewTranslator {
     const structural = [...compiledChanged].some((id) => !id.startsWith(claPrefix));
     const changed: ResourceId[] = [];
     const removed: ResourceId[] = [];
-    let next: Map<string, Map<string, Resource>>;
+    let next: Map<string, ReadonlyMap<string, Resource>>;
     if (structural) {
       this.recheckCrossRefs();
-      next = new Map();
+      const fresh = new Map<string, Map<string, Resource>>();
       for (const [id, e] of this.good) {
         if (this.dangling.has(id)) continue;
-        let m = next.get(e.resource.typeUrl);
-        if (!m) next.set(e.resource.typeUrl, (m = new Map()));
+        let m = fresh.get(e.resource.typeUrl);
+        if (!m) fresh.set(e.resource.typeUrl, (m = new Map()));
         m.set(e.resource.name, e.resource);
       }
+      next = fresh;
       for (const typeUrl of new Set([...this.table.keys(), ...next.keys()])) {
         const before = this.table.get(typeUrl);
         const after = next.get(typeUrl);
@@ -158,22 +177,27 @@ export class ViewTranslator {
         for (const name of before?.keys() ?? []) if (!after?.has(name)) removed.push({ typeUrl, name });
       }
     } else {
-      // Endpoint-only change: copy the affected type maps and patch them; every other map is shared.
+      // Endpoint-only change: patch the affected type maps (O(changes)); every other map is shared.
       next = new Map(this.table);
-      const copies = new Map<string, Map<string, Resource>>();
+      const patches = new Map<string, { sets: [string, Resource][]; deletes: string[] }>();
       for (const id of compiledChanged) {
         const sep = id.indexOf('\u0000');
         const typeUrl = id.slice(0, sep);
         const name = id.slice(sep + 1);
-        let m = copies.get(typeUrl);
-        if (!m) copies.set(typeUrl, (m = new Map(this.table.get(typeUrl) ?? [])));
+        let p = patches.get(typeUrl);
+        if (!p) patches.set(typeUrl, (p = { sets: [], deletes: [] }));
         const e = this.good.get(id);
+        const had = this.table.get(typeUrl)?.has(name) ?? false;
         if (e && !this.dangling.has(id)) {
-          m.set(name, e.resource);
+          p.sets.push([name, e.resource]);
           changed.push({ typeUrl, name });
-        } else if (m.delete(name)) removed.push({ typeUrl, name });
+        } else if (had) {
+          p.deletes.push(name);
+          removed.push({ typeUrl, name });
+        }
       }
-      for (const [typeUrl, m] of copies) {
+      for (const [typeUrl, p] of patches) {
+        const m = OverlayMap.patch(this.table.get(typeUrl) ?? new Map<string, Resource>(), p.sets, p.deletes);
         if (m.size > 0) next.set(typeUrl, m);
         else next.delete(typeUrl);
       }

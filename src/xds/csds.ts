@@ -5,7 +5,7 @@
  * error. Filtering supports node_matchers[].node_id (exact, prefix, suffix,
  * contains, safe_regex, ignore_case); metadata matchers are not evaluated.
  */
-import { messageType } from '../envoy/proto-root';
+import { envoyRoot, messageType } from '../envoy/proto-root';
 import type { NodeInfo } from './node-info';
 import type { CsdsEntry } from './stream-base';
 
@@ -43,13 +43,24 @@ export function nodeMatches(req: CsdsRequest, node: NodeInfo): boolean {
   return req.nodeMatchers.some((nm) => matchString(nm.node_id, node.id));
 }
 
+/** Field names of google.protobuf.Value as loaded (protobufjs bundles it in camelCase). */
+let valueFieldNames: Record<string, string> | undefined;
+function valueField(snake: string): string {
+  if (!valueFieldNames) {
+    const fields = envoyRoot().lookupType('google.protobuf.Value').fields;
+    valueFieldNames = {};
+    for (const name of Object.keys(fields)) valueFieldNames[name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = name;
+  }
+  return valueFieldNames[snake] ?? snake;
+}
+
 function jsonToValue(v: unknown, depth = 0): Record<string, unknown> {
-  if (depth > 32 || v === null || v === undefined) return { null_value: 'NULL_VALUE' };
-  if (typeof v === 'string') return { string_value: v };
-  if (typeof v === 'number') return { number_value: v };
-  if (typeof v === 'boolean') return { bool_value: v };
-  if (Array.isArray(v)) return { list_value: { values: v.map((x) => jsonToValue(x, depth + 1)) } };
-  return { struct_value: jsonToStruct(v as Record<string, unknown>, depth + 1) };
+  if (depth > 32 || v === null || v === undefined) return { [valueField('null_value')]: 0 };
+  if (typeof v === 'string') return { [valueField('string_value')]: v };
+  if (typeof v === 'number') return { [valueField('number_value')]: v };
+  if (typeof v === 'boolean') return { [valueField('bool_value')]: v };
+  if (Array.isArray(v)) return { [valueField('list_value')]: { values: v.map((x) => jsonToValue(x, depth + 1)) } };
+  return { [valueField('struct_value')]: jsonToStruct(v as Record<string, unknown>, depth + 1) };
 }
 
 function jsonToStruct(o: Record<string, unknown>, depth = 0): { fields: Record<string, unknown> } {

@@ -10,7 +10,7 @@ import type { Subscription } from './should-respond';
 
 export const EMPTY: ReadonlyMap<string, Resource> = new Map();
 
-const wholeMapVersions = new WeakMap<ReadonlyMap<string, Resource>, string>();
+const wholeMaps = new WeakMap<ReadonlyMap<string, Resource>, { resources: Resource[]; version: string }>();
 
 export function versionOf(resources: readonly Resource[]): string {
   const h = createHash('sha256');
@@ -18,11 +18,15 @@ export function versionOf(resources: readonly Resource[]): string {
   return h.digest('base64url').slice(0, 16);
 }
 
+/** The whole type map as one shared (never mutated) array with its version, computed once per map. */
 function wholeMapVersion(byName: ReadonlyMap<string, Resource>): { resources: Resource[]; version: string } {
-  const resources = [...byName.values()];
-  let v = wholeMapVersions.get(byName);
-  if (v === undefined) { v = versionOf(resources); wholeMapVersions.set(byName, v); }
-  return { resources, version: v };
+  let w = wholeMaps.get(byName);
+  if (!w) {
+    const resources = [...byName.values()];
+    w = { resources, version: versionOf(resources) };
+    wholeMaps.set(byName, w);
+  }
+  return w;
 }
 
 /**

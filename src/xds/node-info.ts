@@ -11,18 +11,37 @@ export interface NodeInfo {
   locality?: { region?: string; zone?: string; sub_zone?: string };
 }
 
+/**
+ * google.protobuf.Value as protobufjs decodes it. protobufjs supplies the
+ * well-known types from its bundled (camelCase) definitions even though the
+ * Envoy protos are loaded with keepCase, so both spellings are read.
+ */
 interface ValueProto {
-  null_value?: number; number_value?: number; string_value?: string; bool_value?: boolean;
+  number_value?: number | null; string_value?: string | null; bool_value?: boolean | null;
   struct_value?: { fields?: Record<string, ValueProto> }; list_value?: { values?: ValueProto[] };
+  numberValue?: number | null; stringValue?: string | null; boolValue?: boolean | null;
+  structValue?: { fields?: Record<string, ValueProto> }; listValue?: { values?: ValueProto[] };
+}
+
+/** The member of Value's `kind` oneof that is set: own properties only (decoded messages inherit defaults). */
+function own<K extends keyof ValueProto>(v: ValueProto, a: K, b: K): ValueProto[K] | undefined {
+  if (Object.prototype.hasOwnProperty.call(v, a) && v[a] !== null) return v[a];
+  if (Object.prototype.hasOwnProperty.call(v, b) && v[b] !== null) return v[b];
+  return undefined;
 }
 
 function valueToJson(v: ValueProto | undefined, depth: number): unknown {
   if (!v || depth > 32) return null;
-  if (v.string_value !== undefined && v.string_value !== null) return v.string_value;
-  if (v.number_value !== undefined && v.number_value !== null) return v.number_value;
-  if (v.bool_value !== undefined && v.bool_value !== null) return v.bool_value;
-  if (v.struct_value) return structToJson(v.struct_value, depth + 1);
-  if (v.list_value) return (v.list_value.values ?? []).map((x) => valueToJson(x, depth + 1));
+  const str = own(v, 'string_value', 'stringValue');
+  if (str !== undefined) return str;
+  const num = own(v, 'number_value', 'numberValue');
+  if (num !== undefined) return num;
+  const bool = own(v, 'bool_value', 'boolValue');
+  if (bool !== undefined) return bool;
+  const struct = own(v, 'struct_value', 'structValue');
+  if (struct) return structToJson(struct, depth + 1);
+  const list = own(v, 'list_value', 'listValue');
+  if (list) return (list.values ?? []).map((x) => valueToJson(x, depth + 1));
   return null;
 }
 

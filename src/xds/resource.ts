@@ -3,7 +3,7 @@
  * google.protobuf.Any and delta Resource encodings precomputed so every
  * client that receives it shares the same bytes.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import * as protobuf from 'protobufjs';
 
 /** The model object a resource came from, so errors and NACKs can be traced back. */
@@ -33,7 +33,8 @@ export interface Resource {
 export type ResourceTable = ReadonlyMap<string, ReadonlyMap<string, Resource>>;
 
 export function contentVersion(body: Uint8Array): string {
-  return createHash('sha256').update(body).digest('base64url').slice(0, 16);
+  // crypto.hash (one-shot) is ~2.5x faster than createHash for small buffers.
+  return hash('sha256', body, 'base64url').slice(0, 16);
 }
 
 export function makeResource(typeUrl: string, name: string, body: Uint8Array, sources: readonly SourceRef[] = []): Resource {

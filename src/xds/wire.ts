@@ -103,23 +103,37 @@ function writeVarint(out: Buffer, pos: number, n: number): number {
   return pos;
 }
 
-/** Header fields encoded with protobufjs, then repeated length-delimited fields spliced in from cache. */
-function assemble(head: Uint8Array, fieldNo: number, parts: readonly Uint8Array[], tail: Uint8Array, typeUrl: string): Buffer {
+/** The repeated field `fieldNo` holding each part, spliced from the cached bytes. */
+function section(fieldNo: number, parts: readonly Uint8Array[]): Buffer {
   const tag = (fieldNo << 3) | 2;
-  let size = head.length + tail.length;
+  let size = 0;
   for (const p of parts) size += 1 + varintLength(p.length) + p.length;
   const out = Buffer.allocUnsafe(size);
-  out.set(head, 0);
-  let pos = head.length;
+  let pos = 0;
   for (const p of parts) {
     out[pos++] = tag;
     pos = writeVarint(out, pos, p.length);
     out.set(p, pos);
     pos += p.length;
   }
-  out.set(tail, pos);
-  for (const o of observers) o(typeUrl, parts);
   return out;
+}
+
+/**
+ * Sections are cached per resource list: all clients of a view with the same
+ * subscription share one list (see desired.ts), so its section is built once.
+ */
+const sections = new WeakMap<readonly Resource[], Buffer>();
+
+/** Header fields encoded with protobufjs, then the repeated resources field from cache. */
+function assemble(head: Uint8Array, fieldNo: number, resources: readonly Resource[], pick: (r: Resource) => Uint8Array, tail: Uint8Array, typeUrl: string): Buffer {
+  let body = sections.get(resources);
+  if (!body) {
+    body = section(fieldNo, resources.map(pick));
+    if (resources.length > 16) sections.set(resources, body); // small lists are cheaper to rebuild than to track
+  }
+  if (observers.size) { const parts = resources.map(pick); for (const o of observers) o(typeUrl, parts); }
+  return Buffer.concat([head, body, tail], head.length + body.length + tail.length);
 }
 
 const controlPlane = (id: string): Uint8Array => protobuf.Writer.create().uint32(10).string(id).finish();
@@ -129,7 +143,7 @@ export function encodeSotwResponse(r: { versionInfo: string; typeUrl: string; no
   const head = protobuf.Writer.create().uint32(10).string(r.versionInfo).finish();
   const tail = protobuf.Writer.create().uint32(34).string(r.typeUrl).uint32(42).string(r.nonce)
     .uint32(50).bytes(controlPlane(r.controlPlaneId)).finish();
-  return assemble(head, 2, r.resources.map((x) => x.any), tail, r.typeUrl);
+  return assemble(head, 2, r.resources, (x) => x.any, tail, r.typeUrl);
 }
 
 /** DeltaDiscoveryResponse { system_version_info=1, resources=2 (each Resource.deltaResource), type_url=4, nonce=5, removed_resources=6, control_plane=7 }. */
@@ -138,5 +152,5 @@ export function encodeDeltaResponse(r: { systemVersionInfo: string; typeUrl: str
   const w = protobuf.Writer.create().uint32(34).string(r.typeUrl).uint32(42).string(r.nonce);
   for (const name of r.removed) w.uint32(50).string(name);
   w.uint32(58).bytes(controlPlane(r.controlPlaneId));
-  return assemble(head, 2, r.resources.map((x) => x.deltaResource), w.finish(), r.typeUrl);
+  return assemble(head, 2, r.resources, (x) => x.deltaResource, w.finish(), r.typeUrl);
 }

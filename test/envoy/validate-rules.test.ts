@@ -139,7 +139,7 @@ test('messages decoded from bytes (decodeStrict) validate the same as decoded JS
   const { decodeStrict, encodeMessage } = await import('../../src/envoy/json-codec');
   const a = assignment('x', 2) as any; // any: test edits nested JSON
   a.endpoints[0].lb_endpoints[1].endpoint.address.socket_address.port_value = 70000;
-  a.endpoints[0].lb_endpoints[0].health_status = 42;
+  a.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.protocol = 42;
   const r = fromJson(Cla, a);
   assert.ok(r.ok);
   if (!r.ok) return;
@@ -149,10 +149,18 @@ test('messages decoded from bytes (decodeStrict) validate the same as decoded JS
   if (!back.ok) return;
   assert.deepEqual(validateMessage(Cla, back.message), fromJsonErrors);
   assert.deepEqual(fromJsonErrors.map((e) => e.path).sort(), [
-    'endpoints[0].lb_endpoints[0].health_status',
+    'endpoints[0].lb_endpoints[0].endpoint.address.socket_address.protocol',
     'endpoints[0].lb_endpoints[1].endpoint.address.socket_address.port_value',
   ]);
   const l = decodeStrict(Listener, encodeMessage(Listener, (fromJson(Listener, listener) as { message: Record<string, unknown> }).message));
   assert.ok(l.ok);
   if (l.ok) assert.deepEqual(validateMessage(Listener, l.message), []);
+});
+
+test('fields Envoy disallows by default are rejected (envoy.annotations.disallowed_by_default)', () => {
+  const rc = route({ prefix: '/' });
+  (rc.virtual_hosts as any)[0].routes[0].route.rate_limits = [{ // any: test edits nested JSON
+    actions: [{ dynamic_metadata: { descriptor_key: 'k', metadata_key: { key: 'a', path: [{ key: 'b' }] } } }],
+  }];
+  expectOne(RouteConfiguration, rc, 'virtual_hosts[0].routes[0].route.rate_limits[0].actions[0].dynamic_metadata', /rejected by Envoy by default \(envoy\.annotations\.disallowed_by_default\)/);
 });

@@ -60,11 +60,9 @@ export function renderCase(name: string): Map<string, string> {
   const errorDoc: { model?: string[]; translation?: Record<string, unknown> } = {};
   for (const [roleName, role] of Object.entries(rolesFor(objects))) {
     const dump = dumpConfig(objects, role);
-    for (const [short, typeUrl] of Object.entries(typeFiles)) {
-      const key = Object.keys(dump.resources).find((k) => k.toLowerCase() === short);
-      const list = key ? dump.resources[key] : undefined;
+    for (const short of Object.keys(typeFiles)) {
+      const list = dump.resources[short.toUpperCase()];
       if (!list || list.length === 0) continue;
-      void typeUrl;
       out.set(`${name}.${roleName}.${short}.yaml`, header + stringify(list, { lineWidth: 0 }));
     }
     if (!errorDoc.model) errorDoc.model = [...yamlErrors.map((e) => `${e.source.file}: ${e.source.name}: ${e.message}`), ...dump.modelErrors];

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiException, PatchStrategy, setHeaderOptions, type V1Service } from '@kubernetes/client-node';
-import type { KubeApi } from '../../src/k8s/kube-api';
+import { toWire, type KubeApi } from '../../src/k8s/kube-api';
+import { kubeStatusOf } from '../../src/k8s/kube-errors';
 import { kubeApiFor } from '../support/kube-api-server/kube-config';
 import { KubeApiServer } from '../support/kube-api-server/server';
 
@@ -41,7 +42,7 @@ function watchEvents(kube: KubeApi, path: string, query: Record<string, string |
 }
 
 const apiError = (code: number, reason?: string) => (e: unknown) =>
-  e instanceof ApiException && e.code === code && (reason === undefined || (e.body as { reason?: string }).reason === reason);
+  e instanceof ApiException && e.code === code && (reason === undefined || kubeStatusOf(e)?.reason === reason);
 
 describe('test kube-api-server through @kubernetes/client-node', () => {
   let api: KubeApiServer;
@@ -85,7 +86,7 @@ describe('test kube-api-server through @kubernetes/client-node', () => {
     await assert.rejects(kube.core.replaceNamespacedService({ namespace, name: 'a', body: { ...a, spec: {} } }), apiError(409, 'Conflict'));
 
     const st = await kube.core.replaceNamespacedServiceStatus({ namespace, name: 'a', body: { ...updated, spec: { ports: [{ port: 1 }] }, status: { loadBalancer: {} } } });
-    assert.deepEqual(st.status, { loadBalancer: {} });
+    assert.deepEqual(toWire(st.status), { loadBalancer: {} });
     assert.equal(st.spec?.ports?.[0]?.port, 81, 'status PUT must not change spec');
     assert.equal(st.metadata?.generation, 2);
   });

@@ -3,10 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeApi } from '../../src/k8s/kube-api';
 import { loadInCluster, loadKubeconfigFile, serviceAccountDir } from '../../src/k8s/kubeconfig';
 import { KubeApiServer } from '../support/kube-api-server/server';
+import { caCert, clientCert, clientKey } from '../support/kube-api-server/tls-fixtures';
+
+const b64 = (pem: string) => Buffer.from(pem).toString('base64');
 
 describe('kubeconfig loading (client-node KubeConfig)', () => {
   let dir: string;
@@ -20,8 +22,10 @@ describe('kubeconfig loading (client-node KubeConfig)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('reads the current context or a named one, and names what is missing', async () => {
-    await writeFile(path.join(dir, 'ca.pem'), 'CA-FROM-FILE');
+  it('reads the current context or a named one (CA data or file, token, client certificate), and names what is missing', async () => {
+    await writeFile(path.join(dir, 'ca.pem'), caCert);
+    await writeFile(path.join(dir, 'client.crt'), clientCert);
+    await writeFile(path.join(dir, 'client.key'), clientKey);
     const file = path.join(dir, 'config');
     await writeFile(
       file,
@@ -33,32 +37,39 @@ contexts:
   context: { cluster: c1, user: u1, namespace: shop }
 - name: other
   context: { cluster: c2, user: u2 }
+- name: certs
+  context: { cluster: c2, user: u3 }
 - name: broken
   context: { cluster: nowhere, user: u1 }
 clusters:
 - name: c1
-  cluster: { server: "${api.url}", certificate-authority-data: ${Buffer.from('CA-DATA').toString('base64')} }
+  cluster: { server: "${api.url}", certificate-authority-data: ${b64(caCert)} }
 - name: c2
-  cluster: { server: "https://10.0.0.2", certificate-authority: ca.pem, insecure-skip-tls-verify: true }
+  cluster: { server: "${api.url}", certificate-authority: ca.pem }
 users:
 - name: u1
   user: { token: secret-token }
 - name: u2
   user: { tokenFile: tok }
+- name: u3
+  user: { client-certificate: client.crt, client-key: client.key }
 `,
     );
     const dev = loadKubeconfigFile(file);
     assert.equal(dev.name, 'dev');
     assert.equal(dev.namespace, 'shop');
     assert.equal(dev.kubeConfig.getCurrentCluster()?.server, api.url);
-    assert.equal(dev.kubeConfig.getCurrentCluster()?.caData, Buffer.from('CA-DATA').toString('base64'));
-    // The token goes on the wire through client-node.
+    // The server is verified with the CA data and the token goes on the wire, through client-node.
     await new KubeApi(dev.kubeConfig, { name: dev.name }).core.listServiceForAllNamespaces();
     assert.equal(api.lastAuthorization, 'Bearer secret-token');
+    assert.equal(api.lastClientCertCN, undefined);
 
-    const other = loadKubeconfigFile(file, 'other');
-    assert.equal(other.kubeConfig.getCurrentCluster()?.caFile, path.join(dir, 'ca.pem'), 'relative paths resolved against the file');
-    assert.equal(other.kubeConfig.getCurrentCluster()?.skipTLSVerify, true);
+    // CA and client certificate from files (relative to the kubeconfig): mutual TLS.
+    const certs = loadKubeconfigFile(file, 'certs');
+    assert.equal(certs.kubeConfig.getCurrentCluster()?.caFile, path.join(dir, 'ca.pem'), 'relative paths resolved against the file');
+    await new KubeApi(certs.kubeConfig).core.listServiceForAllNamespaces();
+    assert.equal(api.lastClientCertCN, 'tower-client');
+    assert.equal(api.lastAuthorization, undefined);
     assert.throws(() => loadKubeconfigFile(file, 'nope'), /kubeconfig .*config: context "nope" not found/);
     assert.throws(() => loadKubeconfigFile(file, 'broken'), /context "broken": cluster "nowhere" not found/);
     assert.throws(() => loadKubeconfigFile(path.join(dir, 'missing')), /kubeconfig .*missing: .*ENOENT/);
@@ -72,7 +83,7 @@ users:
       file,
       `current-context: x
 contexts: [{name: x, context: {cluster: c, user: u}}]
-clusters: [{name: c, cluster: {server: "${api.url}"}}]
+clusters: [{name: c, cluster: {server: "${api.url}", certificate-authority-data: ${b64(caCert)}}}]
 users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(plugin)}], interactiveMode: Never}}}]
 `,
     );
@@ -81,25 +92,24 @@ users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, com
     assert.equal(api.lastAuthorization, 'Bearer exec-token');
   });
 
-  it('loads in-cluster config with loadFromCluster and sends the service account token file', async () => {
+  it('loads in-cluster config with loadFromCluster: service account token file and CA', async () => {
     const prefix = path.join(dir, 'root');
     const sa = path.join(prefix, serviceAccountDir);
     await mkdir(sa, { recursive: true });
-    assert.throws(() => loadInCluster({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, prefix), /cannot read .*token/);
+    const port = new URL(api.url).port;
+    const env = { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port };
+    assert.throws(() => loadInCluster(env, prefix), /cannot read .*token/);
     await writeFile(path.join(sa, 'token'), 'sa-token');
     await writeFile(path.join(sa, 'namespace'), 'tower-system\n');
-    await writeFile(path.join(sa, 'ca.crt'), 'not used over http');
-    const cfg = loadInCluster({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, prefix);
+    await writeFile(path.join(sa, 'ca.crt'), caCert);
+    const cfg = loadInCluster(env, prefix);
     assert.equal(cfg.name, 'in-cluster');
     assert.equal(cfg.namespace, 'tower-system');
-    assert.equal(cfg.kubeConfig.getCurrentCluster()?.server, 'https://10.96.0.1:443');
+    assert.equal(cfg.kubeConfig.getCurrentCluster()?.server, api.url);
     assert.equal(cfg.kubeConfig.getCurrentCluster()?.caFile, path.join(sa, 'ca.crt'));
     assert.throws(() => loadInCluster({}, prefix), /KUBERNETES_SERVICE_HOST/);
-
-    // Same user (tokenFile auth provider) against the loopback server: the file's token is what goes on the wire.
-    const kc = new KubeConfig();
-    kc.loadFromOptions({ clusters: [{ name: 'c', server: api.url }], users: cfg.kubeConfig.users, contexts: [{ name: 'x', cluster: 'c', user: cfg.kubeConfig.users[0]?.name }], currentContext: 'x' });
-    await new KubeApi(kc).core.listServiceForAllNamespaces();
+    // The API server is verified with the pod's CA and the token file is what goes on the wire.
+    await new KubeApi(cfg.kubeConfig).core.listServiceForAllNamespaces();
     assert.equal(api.lastAuthorization, 'Bearer sa-token');
   });
 });

@@ -41,13 +41,18 @@ describe('kubernetes source against the test API server', () => {
     await api.close();
   });
 
-  it('lists Services and EndpointSlices cluster-wide, and no Secret until one is referenced', () => {
+  it('lists Services and EndpointSlices cluster-wide, and no Secret until one is referenced', async () => {
     const keys = c.events.filter((e) => e.type === 'upsert').map((e) => (e.type === 'upsert' ? e.key : '')).sort();
     assert.deepEqual(keys, ['EndpointSlice/default/a-1', 'Service/default/a', 'Service/shop/b']);
     const up = c.events.find((e) => e.type === 'upsert');
     assert.ok(up?.type === 'upsert' && up.origin.source === 'cluster' && up.object.apiVersion && up.object.kind);
     assert.equal(api.requests.filter((r) => r.includes('/secrets')).length, 0, 'secrets were requested');
-    assert.ok(api.requests.some((r) => r.startsWith('GET /api/v1/services?') && r.includes('watch=true') && r.includes('allowWatchBookmarks=true')));
+    // The list is a plain GET; client-node's Watch then resumes from its resourceVersion, asking for bookmarks.
+    assert.ok(api.requests.includes('GET /api/v1/services'));
+    const rv = source.stats().Service?.resourceVersion;
+    const watchReq = new RegExp(`^GET /api/v1/services\\?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true&timeoutSeconds=\\d+$`);
+    for (let i = 0; i < 500 && !api.requests.some((r) => watchReq.test(r)); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(api.requests.some((r) => watchReq.test(r)), api.requests.join('\n'));
   });
 
   it('streams add, modify and delete', async () => {

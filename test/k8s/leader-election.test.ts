@@ -66,7 +66,10 @@ describe('leader election and status writing', () => {
     const conditions: Condition[] = [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'ok', observedGeneration: 1 }];
     assert.equal(await follower.w.setConditions(gateway, conditions), 'not-leader');
     assert.equal(api.get('tower.dev/v1alpha1', 'Gateway', 'infra', 'edge')?.status, undefined);
+    const statusPatches = () => api.requests.filter((r) => r === 'PATCH /apis/tower.dev/v1alpha1/namespaces/infra/gateways/edge/status').length;
+    assert.equal(statusPatches(), 0, 'the follower wrote nothing');
     assert.equal(await leader.w.setConditions(gateway, conditions), 'written');
+    assert.equal(statusPatches(), 1, 'one merge patch to the status subresource');
 
     // Visible through GET, spec untouched.
     const got = (await leader.kube.custom.getNamespacedCustomObject({ group: 'tower.dev', version: 'v1alpha1', plural: 'gateways', namespace: 'infra', name: 'edge' })) as {
@@ -120,5 +123,45 @@ describe('leader election and status writing', () => {
     await until(() => d.isLeader, 'd takes over after release');
     const lease = api.get('coordination.k8s.io/v1', 'Lease', 'tower-system', 'handover') as unknown as { spec: { holderIdentity: string; leaseTransitions: number } };
     assert.equal(lease.spec.holderIdentity, 'tower-d');
+  });
+
+  it('optimistic concurrency: a Lease update racing with another writer gets 409 and is retried from a fresh read', async () => {
+    const micro = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z');
+    const leasePath = '/apis/coordination.k8s.io/v1/namespaces/tower-system/leases/race';
+    // A released lease: the elector reads it, then PUTs to acquire it ...
+    api.put('coordination.k8s.io/v1', 'Lease', { metadata: { name: 'race', namespace: 'tower-system' }, spec: { holderIdentity: '', leaseDurationSeconds: 1, renewTime: micro(Date.now()) } });
+    let raced = false;
+    api.requestHook = (method, path) => {
+      if (raced || method !== 'PUT' || path !== leasePath) return;
+      raced = true;
+      // ... but another replica's update lands first (new resourceVersion): the elector's PUT carries a stale one.
+      const cur = api.get('coordination.k8s.io/v1', 'Lease', 'tower-system', 'race') as unknown as { spec: Record<string, unknown> };
+      api.put('coordination.k8s.io/v1', 'Lease', { ...cur, spec: { ...cur.spec, holderIdentity: 'intruder', leaseDurationSeconds: 1, renewTime: micro(Date.now()) } });
+    };
+    const errors: Error[] = [];
+    const e = new LeaderElector({ api: kubeApiFor(api.url), namespace: 'tower-system', name: 'race', identity: 'tower-e', ...timing, onError: (err) => errors.push(err) });
+    electors.push(e);
+    let leadWhileIntruderHeld = false;
+    e.onLeadershipChange((l) => {
+      const holder = (api.get('coordination.k8s.io/v1', 'Lease', 'tower-system', 'race') as unknown as { spec: { holderIdentity: string } }).spec.holderIdentity;
+      if (l && holder === 'intruder') leadWhileIntruderHeld = true;
+    });
+    try {
+      e.start();
+      await until(() => raced, 'the racing PUT');
+      // The conflict is not an error and not leadership: the elector re-reads and sees the intruder.
+      await until(() => e.observedLeader === 'intruder', 'intruder observed after the 409');
+      assert.equal(e.isLeader, false);
+      // The intruder never renews: after its 1 s lease the elector takes over.
+      await until(() => e.isLeader, 'takeover after the intruder expired');
+      const lease = api.get('coordination.k8s.io/v1', 'Lease', 'tower-system', 'race') as unknown as { spec: { holderIdentity: string; leaseTransitions: number; renewTime: string } };
+      assert.equal(lease.spec.holderIdentity, 'tower-e');
+      assert.match(lease.spec.renewTime, /\.\d{6}Z$/, 'MicroTime with microseconds');
+      assert.equal(leadWhileIntruderHeld, false);
+      assert.deepEqual(errors.map((x) => x.message), [], 'a 409 is expected, not reported');
+    } finally {
+      api.requestHook = undefined;
+      await e.stop();
+    }
   });
 });

@@ -137,3 +137,17 @@ test('validate: cross-object references (routes, gateways, secrets, tracing coll
     'invalid-config MeshConfig/tracing tracing.collector',
   ]);
 });
+
+test('incremental builder: a slice relabelled to another service changes both services', () => {
+  const b = new ModelBuilder();
+  b.apply([
+    { type: 'upsert', object: service('shop', 'a', [{ name: 'http', port: 80 }]) },
+    { type: 'upsert', object: service('shop', 'b', [{ name: 'http', port: 80 }]) },
+    { type: 'upsert', object: slice('shop', 's', 'a', [{ name: 'http', port: 8080 }], [{ ip: '10.0.0.1' }]) },
+  ]);
+  assert.equal(b.model().endpoints['shop/a']?.byPort.http?.length, 1);
+  const d = b.apply([{ type: 'upsert', object: slice('shop', 's', 'b', [{ name: 'http', port: 8080 }], [{ ip: '10.0.0.1' }]) }]);
+  assert.deepEqual([...d.endpoints].sort(), ['shop/a', 'shop/b']);
+  assert.equal(b.model().endpoints['shop/a']?.byPort.http, undefined);
+  assert.equal(b.model().endpoints['shop/b']?.byPort.http?.length, 1);
+});

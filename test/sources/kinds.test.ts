@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { KubeClient } from '../../src/k8s/client';
 import { ObjectMeta } from '../../src/k8s/types';
 import { defaultKindRegistry } from '../../src/sources/kinds';
 import { KubernetesSource } from '../../src/sources/kubernetes/kubernetes-source';
 import { parseObject } from '../../src/sources/validate';
+import { kubeApiFor } from '../support/kube-api-server/kube-config';
 import { KubeApiServer } from '../support/kube-api-server/server';
 import { Collector } from './collect';
 
@@ -47,8 +47,7 @@ describe('kinds registry', () => {
     const api = await KubeApiServer.start();
     api.registerResource({ group: 'tower.dev', version: 'v1alpha1', plural: 'gateways', kind: 'Gateway', namespaced: true, statusSubresource: true });
     api.put('tower.dev/v1alpha1', 'Gateway', { metadata: { name: 'edge', namespace: 'infra' }, spec: { listeners: [{ port: 443 }] } });
-    const client = new KubeClient({ name: 'test', server: api.url });
-    const source = new KubernetesSource({ client, registry: registry(), namespace: 'infra' });
+    const source = new KubernetesSource({ api: kubeApiFor(api.url), registry: registry(), namespace: 'infra' });
     const c = new Collector();
     try {
       await source.start(c.listener);
@@ -57,7 +56,6 @@ describe('kinds registry', () => {
       assert.ok(api.requests.some((r) => /^GET \/apis\/tower\.dev\/v1alpha1\/namespaces\/infra\/gateways(\?|$)/.test(r)), 'namespace filter applies');
     } finally {
       await source.stop();
-      client.close();
       await api.close();
     }
   });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KubeClient } from '../../src/k8s/client';
+import type { V1Service } from '@kubernetes/client-node';
 import { defaultKindRegistry, type KubeObject } from '../../src/sources/kinds';
 import { KubernetesSource } from '../../src/sources/kubernetes/kubernetes-source';
 import type { Origin, SourceEvent } from '../../src/sources/source';
 import type { ChangeSet } from '../../src/store/change-set';
 import { Store } from '../../src/store/store';
 import { connectSources } from '../../src/sources';
+import { kubeApiFor } from '../support/kube-api-server/kube-config';
 import { KubeApiServer } from '../support/kube-api-server/server';
 
 const registry = defaultKindRegistry();
@@ -136,8 +137,8 @@ describe('store', () => {
 describe('store fed by the kubernetes source', () => {
   it('turns a status subresource write into no change set, and a spec change into one', async () => {
     const api = await KubeApiServer.start();
-    const client = new KubeClient({ name: 'test', server: api.url });
-    const source = new KubernetesSource({ client, backoff: { initialMs: 20 } });
+    const kube = kubeApiFor(api.url);
+    const source = new KubernetesSource({ api: kube, backoff: { initialMs: 20 } });
     const store = new Store({ batchMs: 5, waitForSync: ['kubernetes'] });
     const sets: ChangeSet[] = [];
     let wake: () => void = () => {};
@@ -154,8 +155,10 @@ describe('store fed by the kubernetes source', () => {
       assert.deepEqual(sets[0]?.upserted.map((o) => o.key), ['Service/default/web']);
 
       // A status write through the API (new resourceVersion, same spec) ...
-      await client.request('PUT', '/api/v1/namespaces/default/services/web/status', {
-        body: { ...api.get('v1', 'Service', 'default', 'web'), status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } } },
+      await kube.core.replaceNamespacedServiceStatus({
+        namespace: 'default',
+        name: 'web',
+        body: { ...api.get('v1', 'Service', 'default', 'web'), status: { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } } } as V1Service,
       });
       // ... followed by a spec change: only the spec change arrives as a change set.
       arrived = next();
@@ -168,7 +171,6 @@ describe('store fed by the kubernetes source', () => {
     } finally {
       await source.stop();
       store.close();
-      client.close();
       await api.close();
     }
   });
@@ -177,7 +179,6 @@ describe('store fed by the kubernetes source', () => {
     const api = await KubeApiServer.start();
     api.put('v1', 'Secret', { metadata: { name: 'gw-cert', namespace: 'infra' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'YQ==' } });
     api.put('v1', 'Secret', { metadata: { name: 'other', namespace: 'infra' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'Yg==' } });
-    const client = new KubeClient({ name: 'test', server: api.url });
     const store = new Store({ batchMs: 5, waitForSync: ['kubernetes'] });
     const sets: ChangeSet[] = [];
     let wake: () => void = () => {};
@@ -186,7 +187,7 @@ describe('store fed by the kubernetes source', () => {
       wake();
     });
     let arrived = new Promise<void>((r) => (wake = r));
-    const stop = await connectSources(store, [new KubernetesSource({ client, backoff: { initialMs: 20 } })]);
+    const stop = await connectSources(store, [new KubernetesSource({ api: kubeApiFor(api.url), backoff: { initialMs: 20 } })]);
     try {
       await arrived;
       assert.equal(sets[0]?.initial, true);
@@ -198,7 +199,6 @@ describe('store fed by the kubernetes source', () => {
     } finally {
       await stop();
       store.close();
-      client.close();
       await api.close();
     }
   });

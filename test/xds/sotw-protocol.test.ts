@@ -174,3 +174,69 @@ test('per-type service (CDS) accepts an empty type_url and serves only its type;
   assert.equal(st.code, 3);
   assert.match(st.details, /CDS stream serves only .*Cluster.*Listener/);
 }));
+
+test('reconnect: a new stream reporting its last accepted version is answered, with the latest state', () => withServer(async ({ server, port }, cs) => {
+  const b = table().cluster('a');
+  publish(server, b.build());
+  const c1 = new SotwClient(port, { node: { id: 'envoy' } }); cs.push(c1);
+  c1.subscribe(TypeUrl.Cluster);
+  const r1 = await c1.expect(TypeUrl.Cluster);
+  c1.ack(r1);
+  c1.close();
+  // Same content: the new stream still gets its response (nonces are per stream).
+  const c2 = new SotwClient(port, { node: { id: 'envoy' } }); cs.push(c2);
+  c2.subscribe(TypeUrl.Cluster, [], '', r1.version_info);
+  const r2 = await c2.expect(TypeUrl.Cluster);
+  assert.equal(r2.version_info, r1.version_info);
+  assert.notEqual(r2.nonce, r1.nonce);
+  c2.ack(r2);
+  c2.close();
+  // Changed while disconnected: no lost update.
+  publish(server, b.cluster('b').build());
+  const c3 = new SotwClient(port, { node: { id: 'envoy' } }); cs.push(c3);
+  c3.subscribe(TypeUrl.Cluster, [], '', r1.version_info);
+  assert.deepEqual((await c3.expect(TypeUrl.Cluster)).names.sort(), ['a', 'b']);
+}));
+
+test('FetchClusters (unary) returns the current state of the world for the node', () => withServer(async ({ server, port }) => {
+  publish(server, table().cluster('a').cluster('b').build());
+  const grpc = await import('@grpc/grpc-js');
+  const { messageType } = await import('../../src/envoy/proto-root');
+  const reqT = messageType('envoy.service.discovery.v3.DiscoveryRequest');
+  const respT = messageType('envoy.service.discovery.v3.DiscoveryResponse');
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const id = (x: Buffer) => x;
+  const call = (req: Record<string, unknown>) => new Promise<Buffer>((resolve, reject) => client.makeUnaryRequest(
+    '/envoy.service.cluster.v3.ClusterDiscoveryService/FetchClusters', id, id,
+    Buffer.from(reqT.encode(reqT.fromObject(req)).finish()), (e, r) => (e ? reject(e) : resolve(r!))));
+  try {
+    const res = respT.decode(await call({ node: { id: 'f' }, resource_names: ['b'] })) as unknown as { resources: unknown[]; type_url: string };
+    assert.equal(res.type_url, TypeUrl.Cluster);
+    assert.equal(res.resources.length, 1);
+    await assert.rejects(call({ resource_names: [] }), /must carry node/);
+  } finally {
+    client.close();
+  }
+}));
+
+test('endpoint flapping: endpoint-only updates push EDS alone, each one, and the client ends on the last state', () => withServer(async ({ server, port }, cs) => {
+  const b = table().cluster('a').cla('a', ['10.0.0.1:80']);
+  publish(server, b.build());
+  const c = new SotwClient(port); cs.push(c);
+  const types: string[] = [];
+  server.on('push', (e) => { if (e.typeUrl !== TypeUrl.Secret) types.push(e.typeUrl); });
+  c.subscribe(TypeUrl.Cluster);
+  c.ack(await c.expect(TypeUrl.Cluster));
+  c.subscribe(TypeUrl.ClusterLoadAssignment, ['a']);
+  c.ack(await c.expect(TypeUrl.ClusterLoadAssignment));
+  types.length = 0;
+  let last;
+  for (let i = 0; i < 6; i++) {
+    publish(server, b.cla('a', i % 2 ? ['10.0.0.1:80'] : ['10.0.0.1:80', '10.0.0.2:80']).build(), 'default', true);
+    last = await c.expect(TypeUrl.ClusterLoadAssignment);
+    c.ack(last);
+  }
+  assert.deepEqual(await c.barrier(), []);
+  assert.deepEqual(types, Array(6).fill(TypeUrl.ClusterLoadAssignment));
+  assert.equal(server.clients()[0].types[TypeUrl.ClusterLoadAssignment].ackedVersion, last!.version_info);
+}));

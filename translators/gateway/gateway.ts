@@ -134,6 +134,7 @@ function namedGateway(gw: GatewayModel, model: MeshModel): ResourceSpec[] {
 
 export const gatewayTranslator: RoleTranslator<GatewayRole> = {
   kind: 'gateway',
+  shareKey: () => 'outbound',
   service: (svc) => outboundClusters(svc),
   endpoints: (svc, eps) => outboundLoadAssignments(svc, eps),
   mesh(model, role) {

@@ -48,6 +48,7 @@ function listenersAndRoutes(svc: ServiceModel, role: ProxylessRole): ResourceSpe
 
 export const proxylessTranslator: RoleTranslator<ProxylessRole> = {
   kind: 'proxyless',
+  shareKey: (role, part) => (part === 'endpoints' ? 'outbound' : `proxyless|${role.namespace ?? ''}`),
   service: (svc, role) => [...outboundClusters(svc), ...listenersAndRoutes(svc, role)],
   endpoints: (svc, eps) => outboundLoadAssignments(svc, eps),
   mesh: () => [],

@@ -6,6 +6,7 @@ import { explicitOutbound, transparentOutbound, type SidecarRole } from './outbo
 
 export const sidecarTranslator: RoleTranslator<SidecarRole> = {
   kind: 'sidecar',
+  shareKey: () => 'outbound',
   service: (svc) => outboundClusters(svc),
   endpoints: (svc, eps) => outboundLoadAssignments(svc, eps),
   mesh(model, role) {

@@ -1,15 +1,21 @@
 /**
- * A Kubernetes API server for tests, on loopback: list/get/create/update/
- * merge-patch/delete, the status subresource, watches (chunked JSON lines,
+ * A Kubernetes API server for tests, on loopback over HTTPS (test CA in
+ * tls-fixtures.ts; optional verified client certificates), for clients like
+ * @kubernetes/client-node: discovery, list/get/create/update/
+ * JSON/merge/strategic-merge patch/delete, the status subresource, watches (chunked JSON lines,
  * resourceVersion replay from a global counter, bookmarks, 410 Gone after
  * compaction), label/field selectors, optimistic concurrency (409), and test
  * levers: dropWatches(), compact(), setLatency(), sendBookmarks().
  */
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
+import { discoveryDocument } from './discovery';
 import { applyJsonPatch, JsonPatchError } from './json-patch';
 import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors';
+import { caCert, serverCert, serverKey } from './tls-fixtures';
 
 type Obj = Record<string, unknown> & { metadata: Record<string, unknown> & { name: string; namespace?: string } };
 
@@ -66,7 +72,8 @@ function specPart(o: Obj): string {
 }
 
 export class KubeApiServer {
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
+  readonly tls: boolean;
   private readonly resources = new Map<string, ResourceDef>();
   private readonly objects = new Map<string, Map<string, Obj>>();
   private history: HistoryEvent[] = [];
@@ -80,20 +87,28 @@ export class KubeApiServer {
   readonly requests: string[] = [];
   /** The Authorization header of the last request. */
   lastAuthorization: string | undefined;
+  /** Called with each request (after its body was read, before it is served): lets a test interleave a concurrent write. */
+  requestHook: ((method: string, path: string) => void) | undefined;
+  /** Subject CN of the verified client certificate of the last request (TLS only). */
+  lastClientCertCN: string | undefined;
 
-  private constructor() {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+  private constructor(tls: boolean) {
+    this.tls = tls;
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    // As a real API server: TLS with a certificate from the test CA; client certificates are optional and verified.
+    this.server = tls ? https.createServer({ key: serverKey, cert: serverCert, ca: caCert, requestCert: true, rejectUnauthorized: false }, handler) : http.createServer(handler);
     for (const r of defaultResources) this.registerResource(r);
   }
 
-  static async start(): Promise<KubeApiServer> {
-    const s = new KubeApiServer();
+  /** Starts on 127.0.0.1, port 0. HTTPS by default (client-node refuses plain HTTP unless TLS checks are off). */
+  static async start(opts: { tls?: boolean } = {}): Promise<KubeApiServer> {
+    const s = new KubeApiServer(opts.tls ?? true);
     await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
     return s;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   registerResource(def: ResourceDef): void {
@@ -260,10 +275,13 @@ export class KubeApiServer {
     const url = new URL(req.url ?? '/', 'http://x');
     this.requests.push(`${req.method} ${url.pathname}${url.search}`);
     this.lastAuthorization = req.headers.authorization;
+    const sock = req.socket as Partial<TLSSocket>;
+    this.lastClientCertCN = sock.authorized ? String(sock.getPeerCertificate?.()?.subject?.CN ?? '') || undefined : undefined;
     try {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+      this.requestHook?.(req.method ?? 'GET', url.pathname);
       let body: Obj | undefined;
       try {
         body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Obj) : undefined;
@@ -285,7 +303,8 @@ export class KubeApiServer {
 
   private route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Obj | undefined): void {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    if (req.method === 'GET' && this.discovery(res, parts)) return;
+    const doc = req.method === 'GET' ? discoveryDocument([...this.resources.values()], parts) : undefined;
+    if (doc) return sendJson(res, 200, doc);
     let group: string;
     let rest: string[];
     if (parts[0] === 'api' && parts[1]) [group, rest] = ['', parts.slice(2)];
@@ -356,42 +375,6 @@ export class KubeApiServer {
       return sendJson(res, 200, this.update(def, existing, patched, sub === 'status'));
     }
     throw new HttpError(405, 'MethodNotAllowed', `${method} not allowed`);
-  }
-
-  /** Discovery documents (/api, /api/v1, /apis, /apis/G/V), as KubernetesObjectApi uses them. */
-  private discovery(res: http.ServerResponse, parts: string[]): boolean {
-    const defs = [...this.resources.values()];
-    const resourceList = (groupVersion: string, ds: ResourceDef[]) =>
-      sendJson(res, 200, {
-        kind: 'APIResourceList',
-        apiVersion: 'v1',
-        groupVersion,
-        resources: ds.flatMap((d) => [
-          { name: d.plural, singularName: d.kind.toLowerCase(), namespaced: d.namespaced, kind: d.kind, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
-          ...(d.statusSubresource ? [{ name: `${d.plural}/status`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] }] : []),
-        ]),
-      });
-    if (parts.length === 1 && parts[0] === 'api') {
-      sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
-      return true;
-    }
-    if (parts.length === 2 && parts[0] === 'api') {
-      resourceList(parts[1] as string, defs.filter((d) => d.group === '' && d.version === parts[1]));
-      return true;
-    }
-    if (parts.length === 1 && parts[0] === 'apis') {
-      const groups = [...new Set(defs.filter((d) => d.group).map((d) => `${d.group}/${d.version}`))].map((gv) => {
-        const [name, version] = gv.split('/') as [string, string];
-        return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
-      });
-      sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups });
-      return true;
-    }
-    if (parts.length === 3 && parts[0] === 'apis') {
-      resourceList(`${parts[1]}/${parts[2]}`, defs.filter((d) => d.group === parts[1] && d.version === parts[2]));
-      return true;
-    }
-    return false;
   }
 
   private startWatch(res: http.ServerResponse, def: ResourceDef, matches: (o: Obj) => boolean, q: URLSearchParams): void {
