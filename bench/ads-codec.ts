@@ -15,7 +15,6 @@ export const sotwMethod = `/${adsService}/StreamAggregatedResources`;
 export const deltaMethod = `/${adsService}/DeltaAggregatedResources`;
 
 const types = {
-  req: () => messageType('envoy.service.discovery.v3.DiscoveryRequest'),
   res: () => messageType('envoy.service.discovery.v3.DiscoveryResponse'),
   dreq: () => messageType('envoy.service.discovery.v3.DeltaDiscoveryRequest'),
   dres: () => messageType('envoy.service.discovery.v3.DeltaDiscoveryResponse'),
@@ -50,19 +49,31 @@ export interface SotwRequest {
   names: readonly string[];
   nonce: string;
   errorMessage?: string;
+  /** resource_names already encoded with encodeNames() (clients re-send the same list in every ACK). */
+  encodedNames?: Uint8Array;
+}
+
+/** The repeated resource_names field (3) of a DiscoveryRequest, encoded once per distinct list. */
+export function encodeNames(names: Iterable<string>): Uint8Array {
+  const w = protobuf.Writer.create();
+  for (const n of names) w.uint32(26).string(n);
+  return w.finish();
 }
 
 export function encodeSotwRequest(r: SotwRequest): Buffer {
-  const t = types.req();
-  const msg = t.fromObject({
-    version_info: r.versionInfo,
-    node: r.node ? nodeMessage(r.node) : undefined,
-    resource_names: [...r.names],
-    type_url: r.typeUrl,
-    response_nonce: r.nonce,
-    error_detail: r.errorMessage ? { code: 3, message: r.errorMessage } : undefined,
-  });
-  return Buffer.from(t.encode(msg).finish());
+  const head = protobuf.Writer.create();
+  if (r.versionInfo) head.uint32(10).string(r.versionInfo);
+  if (r.node) {
+    const t = messageType('envoy.config.core.v3.Node');
+    head.uint32(18).bytes(t.encode(t.fromObject(nodeMessage(r.node))).finish());
+  }
+  const tail = protobuf.Writer.create().uint32(34).string(r.typeUrl);
+  if (r.nonce) tail.uint32(42).string(r.nonce);
+  if (r.errorMessage) {
+    const st = messageType('google.rpc.Status');
+    tail.uint32(50).bytes(st.encode(st.fromObject({ code: 3, message: r.errorMessage })).finish());
+  }
+  return Buffer.concat([head.finish(), r.encodedNames ?? encodeNames(r.names), tail.finish()]);
 }
 
 export interface DeltaRequest {

@@ -39,8 +39,8 @@ export class Fleet {
   readonly summaries = new Map<number, MarkerSummary>();
   /** Shared-clock time each change was sent (set by the scenario), for the latency histogram. */
   readonly sentAt = new Map<number, number>();
-  /** Latency histogram in 1 ms buckets (last bucket: >= 10 s), 'summary' mode. */
-  readonly histogram = new Uint32Array(10_001);
+  /** Latency histogram in 1 ms buckets (last bucket: >= 120 s), 'summary' mode. */
+  readonly histogram = new Uint32Array(120_001);
   /** client -> latest readiness {at, connects}. */
   readonly ready = new Map<number, { at: number; connects: number }>();
   readonly errorCodes = new Map<number, number>();
@@ -100,7 +100,7 @@ export class Fleet {
         s.messageBytes += mk[i + 3];
         this.summaries.set(seq, s);
         const sent = this.sentAt.get(seq);
-        if (sent !== undefined) this.histogram[Math.min(10_000, Math.max(0, Math.floor(mk[i + 2] - sent)))]++;
+        if (sent !== undefined) this.histogram[Math.min(120_000, Math.max(0, Math.floor(mk[i + 2] - sent)))]++;
         continue;
       }
       let list = this.markers.get(mk[i + 1]);

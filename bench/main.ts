@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Tower's benchmark harness.
  *
- *   node dist/bench/main.js [--scenario NAME[,NAME]] [--quick] [--json] [--translator auto|fallback] [--cpu-prof]
+ *   node dist/bench/main.js [--scenario NAME[,NAME]] [--quick] [--json] [--translator auto|fallback] [--variant sotw|delta] [--cpu-prof]
  *
  * Scenarios: endpoint-convergence, translation, memory, reconnect-storm,
  * delta-vs-sotw, sustained-churn (default: all, in that order). Tower, the
@@ -28,7 +28,7 @@ export const scenarios: Record<string, (o: RunOptions) => Promise<ScenarioResult
 
 export interface CliOptions { names: string[]; json: boolean; run: RunOptions }
 
-const usage = `usage: node dist/bench/main.js [--scenario NAME[,NAME...]] [--quick] [--json] [--translator auto|fallback] [--cpu-prof] [--scale F]
+const usage = `usage: node dist/bench/main.js [--scenario NAME[,NAME...]] [--quick] [--json] [--translator auto|fallback] [--variant sotw|delta] [--cpu-prof] [--scale F]
 scenarios: ${Object.keys(scenarios).join(', ')}`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -37,6 +37,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let quick = false;
   let scale = 1;
   let translator: 'auto' | 'fallback' = 'auto';
+  let variant: 'sotw' | 'delta' = 'sotw';
   const towerExecArgv: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -55,12 +56,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       const v = value();
       if (v !== 'auto' && v !== 'fallback') throw new Error(`bench: --translator must be auto or fallback, got ${v}`);
       translator = v;
+    } else if (a === '--variant') {
+      const v = value();
+      if (v !== 'sotw' && v !== 'delta') throw new Error(`bench: --variant must be sotw or delta, got ${v}`);
+      variant = v;
     } else if (a === '--cpu-prof') towerExecArgv.push('--cpu-prof', `--cpu-prof-dir=${path.resolve('bench-profiles')}`);
     else if (a === '--help' || a === '-h') throw new Error(usage);
     else throw new Error(`bench: unknown argument ${a}\n${usage}`);
   }
   for (const n of names) if (!scenarios[n]) throw new Error(`bench: unknown scenario ${n}\n${usage}`);
-  return { names: names.length ? names : Object.keys(scenarios), json, run: { quick, scale, translator, towerExecArgv, log: () => undefined } };
+  return { names: names.length ? names : Object.keys(scenarios), json, run: { quick, variant, scale, translator, towerExecArgv, log: () => undefined } };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

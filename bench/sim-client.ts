@@ -8,7 +8,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { TypeUrl } from '../src/envoy/type-urls';
 import {
-  BenchNode, ResourceInspector, decodeDeltaResponse, decodeSotwResponse, deltaMethod, encodeDeltaRequest,
+  BenchNode, ResourceInspector, decodeDeltaResponse, encodeNames, decodeSotwResponse, deltaMethod, encodeDeltaRequest,
   encodeSotwRequest, sotwMethod,
 } from './ads-codec';
 import { nowMs } from './clock';
@@ -34,6 +34,8 @@ interface TypeState {
   /** Delta: resource name -> version held. */
   versions: Map<string, string>;
   acked: boolean;
+  /** resource_names encoded once per distinct list (SotW ACKs repeat it). */
+  encodedNames?: Uint8Array;
 }
 
 const order = [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Listener, TypeUrl.RouteConfiguration];
@@ -184,13 +186,15 @@ export class SimClient {
       const want = this.wanted(r.typeUrl === TypeUrl.Cluster ? this.clusterRefs : this.listenerRefs);
       if (!SimClient.sameSet(want, d.names!)) {
         d.names = want;
-        send(encodeSotwRequest({ typeUrl: dependent, versionInfo: d.versionInfo, names: [...want], nonce: d.nonce }));
+        d.encodedNames = encodeNames(want);
+        send(encodeSotwRequest({ typeUrl: dependent, versionInfo: d.versionInfo, names: [], encodedNames: d.encodedNames, nonce: d.nonce }));
       }
     }
     s.versionInfo = r.versionInfo;
     s.nonce = r.nonce;
     s.acked = true;
-    send(encodeSotwRequest({ typeUrl: r.typeUrl, versionInfo: r.versionInfo, names: s.names ? [...s.names] : [], nonce: r.nonce }));
+    if (s.names && !s.encodedNames) s.encodedNames = encodeNames(s.names);
+    send(encodeSotwRequest({ typeUrl: r.typeUrl, versionInfo: r.versionInfo, names: [], encodedNames: s.encodedNames, nonce: r.nonce }));
     this.afterAck(markers, buf.length);
   }
 

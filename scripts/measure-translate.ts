@@ -1,12 +1,14 @@
 /**
  * Measures the pipeline: N services × M endpoints translated cold to a
  * compiled table for one role, then one EndpointSlice change re-translated
- * and re-encoded. Usage: node dist/scripts/measure-translate.js [services] [endpoints] [role]
+ * and re-encoded. Usage: node dist/scripts/measure-translate.js [services] [endpoints] [role] [--warm]
+ * Figures are wall and CPU (process.cpuUsage: compare CPU on a shared machine).
  */
 import { compileResource } from '../src/envoy/compile';
 import { TypeUrl } from '../src/envoy/type-urls';
 import { roleFromFlag } from '../src/model/roles';
 import { MeshTranslator } from '../src/pipeline/mesh-translator';
+import { warmUpTranslation } from '../src/pipeline/warm-up';
 import type { ObjectChange } from '../src/model/model-builder';
 
 function sliceOf(i: number, m: number, gen: number): Record<string, unknown> {
@@ -31,7 +33,7 @@ function cpuMs(from: NodeJS.CpuUsage): number {
 function main(): void {
   const n = Number(process.argv[2] ?? 10000);
   const m = Number(process.argv[3] ?? 10);
-  const roleFlag = process.argv[4] ?? 'sidecar-explicit';
+  const roleFlag = process.argv[4] !== undefined && !process.argv[4].startsWith('--') ? process.argv[4] : 'sidecar-explicit';
   const changes: ObjectChange[] = [];
   for (let i = 0; i < n; i++) {
     changes.push({
@@ -42,7 +44,13 @@ function main(): void {
   }
   const mt = new MeshTranslator();
   // load the protos first so the figure is translation, not proto loading
+  const c0 = process.cpuUsage();
   compileResource(TypeUrl.Cluster, 'warm', { name: 'warm', type: 'EDS', eds_cluster_config: { eds_config: { ads: {} } } });
+  const cLoad = cpuMs(c0);
+  // --warm: also run the start-up warm-up (per-type decoders, validators, encoders generated before the figure)
+  const warm = process.argv.includes('--warm') ? warmUpTranslation() : undefined;
+  if (warm && warm.errors.length > 0) throw new Error(`warm-up errors: ${warm.errors.join('\n')}`);
+  console.log(`proto loading: ${cLoad.toFixed(0)} ms CPU${warm ? `; warm-up: ${warm.cpuMs.toFixed(0)} ms CPU` : ''}`);
   const heap0 = process.memoryUsage().heapUsed;
   let t = process.hrtime.bigint();
   let c = process.cpuUsage();

@@ -4,7 +4,7 @@
  * in the model are dropped, and a rule left without backends answers 500
  * (as Gateway API specifies).
  */
-import type { MeshModel, RouteRuleModel } from '../src/model/types';
+import type { MeshModel, RouteRuleModel, ServiceModel } from '../src/model/types';
 import { outboundClusterName } from './names';
 import type { Json } from './types';
 
@@ -21,8 +21,40 @@ export function clusterRoute(cluster: string, prefix = '/'): Json {
   return { match: { prefix }, route: { cluster } };
 }
 
-/** Envoy routes for model rules: exact matches first, then longer prefixes first (first match wins). */
-export function routesForRules(rules: readonly RouteRuleModel[], model: MeshModel): Json[] {
+/**
+ * Routes per rules object, with the backend services they were built from:
+ * reused (the same JSON objects, so views and re-translations share them)
+ * while every backend lookup returns the same ServiceModel object.
+ */
+const routesCache = new WeakMap<readonly RouteRuleModel[], { readonly backends: readonly (ServiceModel | undefined)[]; readonly routes: Json[] }>();
+
+function sameBackends(rules: readonly RouteRuleModel[], model: MeshModel, backends: readonly (ServiceModel | undefined)[]): boolean {
+  let i = 0;
+  for (const rule of rules) for (const b of rule.backends) if (model.services[`${b.namespace}/${b.name}`] !== backends[i++]) return false;
+  return i === backends.length;
+}
+
+/** Envoy routes for model rules: exact matches first, then longer prefixes first (first match wins). The result is shared: do not mutate it. */
+export function routesForRules(rules: readonly RouteRuleModel[], model: MeshModel): readonly Json[] {
+  const cached = routesCache.get(rules);
+  if (cached && sameBackends(rules, model, cached.backends)) return cached.routes;
+  const routes = deepFreeze(buildRoutes(rules, model));
+  const backends: (ServiceModel | undefined)[] = [];
+  for (const rule of rules) for (const b of rule.backends) backends.push(model.services[`${b.namespace}/${b.name}`]);
+  routesCache.set(rules, { backends, routes });
+  return routes;
+}
+
+/** Shared JSON must not change under the pipeline's feet (it compares JSON to tell what changed). */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+function buildRoutes(rules: readonly RouteRuleModel[], model: MeshModel): Json[] {
   const entries: { type: 'prefix' | 'exact'; value: string; action: Json; order: number }[] = [];
   let order = 0;
   for (const rule of rules) {

@@ -48,7 +48,7 @@ export async function memory(o: RunOptions): Promise<ScenarioResult> {
     let connected = 0;
     for (let k = 1; k <= steps; k++) {
       const upTo = Math.round((total * k) / steps);
-      fleets.push((await connectFleet(target, { clients: upTo - connected, variant: 'sotw', indexOffset: connected }, 180_000)).fleet);
+      fleets.push((await connectFleet(target, { clients: upTo - connected, variant: o.variant, indexOffset: connected }, 180_000)).fleet);
       connected = upTo;
       const m = await settledRss(target);
       xs.push(connected);
@@ -62,7 +62,7 @@ export async function memory(o: RunOptions): Promise<ScenarioResult> {
     return {
       scenario: 'memory',
       title: `Memory: Tower RSS with ${mesh.services} services and up to ${total} idle clients`,
-      setup: { mesh, clients: total, steps: xs, variant: 'sotw', translator: target.build.translator, method: 'RSS from /proc/PID/status after two full GCs and 1.5 s settle; per-client = least-squares slope over the client steps' },
+      setup: { mesh, clients: total, steps: xs, variant: o.variant, translator: target.build.translator, method: 'RSS from /proc/PID/status after two full GCs and 1.5 s settle; per-client = least-squares slope over the client steps' },
       figures: {
         idleRssMiB: round(idle.rss / 2 ** 20), idleHeapUsedMiB: round(idle.heapUsed / 2 ** 20),
         rssMiB: rss.map((v) => round(v / 2 ** 20)), heapUsedMiB: heap.map((v) => round(v / 2 ** 20)),

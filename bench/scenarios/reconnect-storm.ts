@@ -23,7 +23,7 @@ export async function reconnectStorm(o: RunOptions): Promise<ScenarioResult> {
     target = await startTarget('tower', mesh, o);
     const port = target.port;
     o.log(`  connecting ${clients} clients (ramped over 10 s)`);
-    const c = await connectFleet(target, { clients, variant: 'sotw', rampMs: o.quick ? 3_000 : 10_000 }, 300_000);
+    const c = await connectFleet(target, { clients, variant: o.variant, rampMs: o.quick ? 3_000 : 10_000, clientsPerWorker: 500 }, 300_000);
     fleet = c.fleet;
     const beforeRss = target.rss();
     o.log(`  all synced in ${round(c.syncMs)} ms; killing Tower`);
@@ -50,7 +50,7 @@ export async function reconnectStorm(o: RunOptions): Promise<ScenarioResult> {
     return {
       scenario: 'reconnect-storm',
       title: `Reconnect storm: Tower restarted under ${clients} clients (${mesh.services} services)`,
-      setup: { mesh, clients, variant: 'sotw', backoff: 'jittered exponential, 500 ms base, 30 s cap (Envoy ADS defaults)', translator: target.build.translator },
+      setup: { mesh, clients, variant: o.variant, backoff: 'jittered exponential, 500 ms base, 30 s cap (Envoy ADS defaults)', translator: target.build.translator },
       figures: {
         initialSyncMs: round(c.syncMs), restartToListeningMs: round(listeningAt - killedAt),
         restartBuild: { protoLoadMs: round(target.build.protoLoadMs ?? NaN), translateMs: round(target.build.translateMs) },

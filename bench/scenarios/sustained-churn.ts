@@ -23,7 +23,7 @@ export async function sustainedChurn(o: RunOptions): Promise<ScenarioResult> {
   let fleet: Fleet | undefined;
   try {
     target = await startTarget('tower', mesh, o);
-    const c = await connectFleet(target, { clients, variant: 'sotw', arrivals: 'summary' }, 180_000);
+    const c = await connectFleet(target, { clients, variant: o.variant, arrivals: 'summary' }, 180_000);
     fleet = c.fleet;
     await target.gc();
     const s0 = await target.stats();
@@ -72,7 +72,7 @@ export async function sustainedChurn(o: RunOptions): Promise<ScenarioResult> {
     return {
       scenario: 'sustained-churn',
       title: `Sustained churn: ${rate} endpoint changes/s for ${durationMs / 1000} s, ${clients} clients`,
-      setup: { mesh, clients, rate, durationMs, variant: 'sotw', translator: target.build.translator },
+      setup: { mesh, clients, rate, durationMs, variant: o.variant, translator: target.build.translator },
       figures: {
         changesSent: seq, changesSentLateOver5ms: behindSchedule, towerCpuCores: round(cores, 3),
         heapAfterGcMiB: { firstWindow: round(heapFirst / 2 ** 20), end: round(heapLast / 2 ** 20) }, heapGrowthPct: round(growth * 100),

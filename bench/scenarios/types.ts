@@ -22,6 +22,8 @@ export interface ScenarioResult {
 
 export interface RunOptions {
   quick: boolean;
+  /** ADS variant of the simulated Envoys in memory, reconnect-storm and sustained-churn. */
+  variant: 'sotw' | 'delta';
   /** Scale factor for sizes (tests use a tiny fraction). */
   scale: number;
   translator: 'auto' | 'fallback';

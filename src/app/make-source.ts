@@ -1,20 +1,39 @@
 /** Builds the configured source: a folder of YAML or the Kubernetes API. */
+import * as os from 'node:os';
 import { ConfigError } from '../config/errors';
 import type { SourceConfig } from '../config/serve-config';
 import { KubeApi } from '../k8s/kube-api';
 import { loadInCluster, loadKubeconfigFile, type ClusterConfig } from '../k8s/kubeconfig';
 import { FileSource } from '../sources/files/file-source';
+import { towerKindRegistry } from '../sources/kinds';
 import { KubernetesSource } from '../sources/kubernetes/kubernetes-source';
 import type { Source } from '../sources/source';
+
+/** Namespace of Tower's own Lease when neither POD_NAMESPACE, --namespace nor the pod's namespace says. */
+export const defaultTowerNamespace = 'tower-system';
+/** Name of the Lease Tower replicas elect a status-writing leader on. */
+export const leaseName = 'tower';
+
+/** What a Kubernetes-backed Tower needs besides the source: the API client and its own identity. */
+export interface KubeContext {
+  readonly api: KubeApi;
+  /** Tower's namespace (holds the Lease): POD_NAMESPACE, else --namespace, else the pod's (in cluster), else tower-system. */
+  readonly namespace: string;
+  /** Lease holder identity: POD_NAME, else the host name. */
+  readonly identity: string;
+}
 
 export interface MadeSource {
   readonly source: Source;
   /** Releases what the source needed besides itself (the API client's sockets). */
   readonly dispose: () => void;
+  /** Set for Kubernetes sources. */
+  readonly kube?: KubeContext;
 }
 
 export function makeSource(cfg: SourceConfig, env: NodeJS.ProcessEnv = process.env): MadeSource {
-  if (cfg.kind === 'files') return { source: new FileSource(cfg.dir), dispose: () => {} };
+  // Both sources read the built-in kinds and Tower's CRDs (tower.dev/v1alpha1).
+  if (cfg.kind === 'files') return { source: new FileSource(cfg.dir, { registry: towerKindRegistry() }), dispose: () => {} };
   let cluster: ClusterConfig;
   try {
     cluster = cfg.inCluster ? loadInCluster(env) : loadKubeconfigFile(cfg.kubeconfig!);
@@ -25,8 +44,19 @@ export function makeSource(cfg: SourceConfig, env: NodeJS.ProcessEnv = process.e
   // @kubernetes/client-node (typed APIs + Watch) over the loaded KubeConfig; it pools no sockets Tower must close.
   const api = new KubeApi(cluster.kubeConfig, { name: cluster.name });
   const namespace = cfg.namespace;
-  return {
-    source: new KubernetesSource({ api, ...(namespace !== undefined ? { namespace } : {}) }),
-    dispose: () => {},
+  const kube: KubeContext = {
+    api,
+    namespace: nonEmpty(env.POD_NAMESPACE) ?? namespace ?? (cfg.inCluster ? cluster.namespace : undefined) ?? defaultTowerNamespace,
+    identity: nonEmpty(env.POD_NAME) ?? os.hostname(),
   };
+  return {
+    source: new KubernetesSource({ api, registry: towerKindRegistry(), ...(namespace !== undefined ? { namespace } : {}) }),
+    dispose: () => {},
+    kube,
+  };
+}
+
+function nonEmpty(s: string | undefined): string | undefined {
+  const t = s?.trim();
+  return t ? t : undefined;
 }

@@ -29,6 +29,8 @@ export interface MeshControllerDeps {
   readonly logger: Logger;
   /** Called once the first full configuration has been published. */
   readonly onFirstSnapshot: () => void;
+  /** Called after each change set was applied to the model and published (status reporting). */
+  readonly onApplied?: (cs: ChangeSet) => void;
 }
 
 function toChange(o: StoredObject): ObjectChange {
@@ -86,6 +88,7 @@ export class MeshController {
   private onChangeSet(cs: ChangeSet): void {
     try {
       this.apply(cs);
+      this.deps.onApplied?.(cs);
     } catch (err) {
       // A bug in translation must not take the control plane down; clients keep their last config.
       this.deps.logger.error({ err }, 'applying a change set failed');

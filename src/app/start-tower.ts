@@ -4,6 +4,10 @@
  *   source ─> store ─> MeshController (model + translators) ─> XdsServer ─> clients
  *                                                                 │
  *                               admin HTTP (health, metrics, debug) <┘
+ *
+ * With a Kubernetes source, replicas also elect a leader on the Lease
+ * `tower` in Tower's namespace; only the leader writes status (Gateway
+ * conditions). Every replica serves xDS regardless of leadership.
  */
 import type { ServeConfig } from '../config/serve-config';
 import { AdminServer } from '../admin/admin-server';
@@ -16,13 +20,32 @@ import { MeshTranslator } from '../pipeline/mesh-translator';
 import type { Source } from '../sources/source';
 import { Store } from '../store/store';
 import { XdsServer } from '../xds/server';
+import { LeaderElector, type LeaderElectorOptions } from '../sources/kubernetes/lease';
+import { StatusWriter } from '../sources/kubernetes/status-writer';
+import { GatewayStatusReporter } from './gateway-status';
 import { MeshController } from './mesh-controller';
-import { makeSource } from './make-source';
+import { leaseName, makeSource, type MadeSource } from './make-source';
 
 export interface StartOptions {
   readonly logger?: Logger;
   /** A source to use instead of the one the configuration names (embedding, tests). */
   readonly source?: Source;
+  /** Environment read for POD_NAME / POD_NAMESPACE and in-cluster settings (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Leader election timings (Kubernetes sources); client-go's defaults otherwise. */
+  readonly leaderElection?: Pick<LeaderElectorOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>;
+  /** Delay between a change and the status it causes (default 200 ms). */
+  readonly statusDelayMs?: number;
+}
+
+/** Leadership of a Kubernetes-backed Tower (status writing). */
+export interface Leadership {
+  /** coordination.k8s.io/v1 Lease "namespace/name". */
+  readonly lease: string;
+  readonly identity: string;
+  readonly isLeader: boolean;
+  /** The holder this replica last saw (itself when leading). */
+  readonly holder: string | undefined;
 }
 
 export interface Tower {
@@ -31,6 +54,10 @@ export interface Tower {
   readonly xds: XdsServer;
   readonly metrics: TowerMetrics;
   readonly readiness: Readiness;
+  /** Leader election state; undefined for file sources (no status to write). */
+  readonly leadership: () => Leadership | undefined;
+  /** Gateway status reporting (Kubernetes sources only). */
+  readonly gatewayStatus: GatewayStatusReporter | undefined;
   /** Stops the source, then the xDS and admin servers. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -40,13 +67,38 @@ export const clientRole = (c: ClientStatus): string => roleFromNode(c.node).kind
 
 export async function startTower(config: ServeConfig, opts: StartOptions = {}): Promise<Tower> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
-  const made = opts.source ? { source: opts.source, dispose: () => {} } : makeSource(config.source);
+  const made: MadeSource = opts.source ? { source: opts.source, dispose: () => {} } : makeSource(config.source, opts.env);
   const { source } = made;
   const readiness = new Readiness();
   readiness.waitingFor(`initial sync of ${source.name}`);
   const metrics = new TowerMetrics({ roleOf: clientRole });
   const store = new Store({ waitForSync: [source.name] });
   const translator = new MeshTranslator();
+  const kube = made.kube;
+  const elector = kube
+    ? new LeaderElector({
+        api: kube.api,
+        namespace: kube.namespace,
+        name: leaseName,
+        identity: kube.identity,
+        ...opts.leaderElection,
+        onError: (err) => logger.warn({ component: 'leader' }, err.message),
+      })
+    : undefined;
+  const statusLogger = logger.child({ component: 'status' });
+  const gatewayStatus =
+    kube && elector
+      ? new GatewayStatusReporter({
+          store,
+          model: () => translator.model(),
+          writer: new StatusWriter(kube.api, elector, { onError: (err) => statusLogger.warn(err.message) }),
+          logger: statusLogger,
+          ...(opts.statusDelayMs !== undefined ? { statusDelayMs: opts.statusDelayMs } : {}),
+        })
+      : undefined;
+  elector?.onLeadershipChange((leader) =>
+    logger.info({ component: 'leader', lease: `${kube?.namespace}/${leaseName}`, identity: kube?.identity }, leader ? 'became leader' : 'lost leadership'),
+  );
   const controller = new MeshController({
     store,
     translator,
@@ -56,6 +108,7 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
       readiness.markReady();
       metrics.ready.set(1);
     },
+    ...(gatewayStatus ? { onApplied: (cs) => gatewayStatus.onChangeSet(cs) } : {}),
   });
   const xds = new XdsServer({ selectView: controller.selectView, logger: logger.child({ component: 'xds' }), debounce: config.debounce });
   const unbindMetrics = metrics.bind(xds);
@@ -67,6 +120,9 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       unsubscribe();
+      await gatewayStatus?.close();
+      // Released at once so another replica takes over status writing without waiting for expiry.
+      await elector?.stop();
       await source.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the source failed'));
       made.dispose();
       store.close();
@@ -81,8 +137,14 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
       throw new Error(`xDS server cannot listen on ${config.host}:${config.xdsPort}: ${err.message}`);
     });
     await source.start(store.apply);
-    logger.info({ xdsPort, adminPort, host: config.host, source: source.name }, 'tower serving');
-    return { xdsPort, adminPort, xds, metrics, readiness, close };
+    elector?.start();
+    logger.info(
+      { xdsPort, adminPort, host: config.host, source: source.name, ...(kube ? { lease: `${kube.namespace}/${leaseName}`, identity: kube.identity } : {}) },
+      'tower serving',
+    );
+    const leadership = (): Leadership | undefined =>
+      kube && elector ? { lease: `${kube.namespace}/${leaseName}`, identity: kube.identity, isLeader: elector.isLeader, holder: elector.observedLeader } : undefined;
+    return { xdsPort, adminPort, xds, metrics, readiness, leadership, gatewayStatus, close };
   } catch (err) {
     await close();
     throw err;

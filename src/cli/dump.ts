@@ -11,6 +11,7 @@ import { roleFromFlag, viewKey } from '../model/roles';
 import type { InputObject } from '../model/inputs';
 import { dumpConfig } from '../pipeline/dump-config';
 import { FileSource } from '../sources/files/file-source';
+import { towerKindRegistry } from '../sources/kinds';
 import type { SourceEvent } from '../sources/source';
 import type { Io } from './main';
 
@@ -20,7 +21,7 @@ const typeNames: Record<DumpType, string> = { cds: 'CDS', eds: 'EDS', lds: 'LDS'
 export async function readFolder(dir: string): Promise<{ objects: InputObject[]; errors: string[] }> {
   const objects = new Map<string, InputObject>();
   const errors: string[] = [];
-  const source = new FileSource(dir, { watch: false });
+  const source = new FileSource(dir, { watch: false, registry: towerKindRegistry() });
   await source.start((ev: SourceEvent) => {
     switch (ev.type) {
       case 'upsert':

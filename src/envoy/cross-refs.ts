@@ -42,35 +42,38 @@ function typeName(any: Json): string {
 
 type Emit = (path: string, message: string) => void;
 
-/** Route actions of one RouteConfiguration (also used for route_config inlined in an HCM). */
+/** Route actions of one RouteConfiguration (also used for route_config inlined in an HCM). Paths are rendered only for errors. */
 function checkRouteConfig(rc: Json, base: string, clusters: ReadonlyMap<string, unknown>, emit: Emit): void {
   const domains = new Map<string, number>();
   const vhNames = new Map<string, number>();
-  arr(rc.virtual_hosts).forEach((vhv, vi) => {
-    const vh = obj(vhv);
-    if (!vh) return;
-    const vp = `${base}virtual_hosts[${vi}]`;
+  const vhosts = arr(rc.virtual_hosts);
+  for (let vi = 0; vi < vhosts.length; vi++) {
+    const vh = obj(vhosts[vi]);
+    if (!vh) continue;
+    const vp = () => `${base}virtual_hosts[${vi}]`;
     const vname = str(vh.name) ?? '';
-    if (vhNames.has(vname)) emit(`${vp}.name`, `duplicate virtual host name "${vname}" (also virtual_hosts[${vhNames.get(vname)}])`);
+    if (vhNames.has(vname)) emit(`${vp()}.name`, `duplicate virtual host name "${vname}" (also virtual_hosts[${vhNames.get(vname)}])`);
     else vhNames.set(vname, vi);
-    arr(vh.domains).forEach((d, di) => {
+    const ds = arr(vh.domains);
+    for (let di = 0; di < ds.length; di++) {
+      const d = ds[di];
       const key = String(d).toLowerCase();
-      if (domains.has(key)) emit(`${vp}.domains[${di}]`, `domain "${String(d)}" is already used by virtual_hosts[${domains.get(key)}]; Envoy rejects duplicate domains in one route configuration`);
+      if (domains.has(key)) emit(`${vp()}.domains[${di}]`, `domain "${String(d)}" is already used by virtual_hosts[${domains.get(key)}]; Envoy rejects duplicate domains in one route configuration`);
       else domains.set(key, vi);
-    });
-    arr(vh.routes).forEach((rv, ri) => {
-      const route = obj(obj(rv)?.route);
-      if (!route) return;
-      const rp = `${vp}.routes[${ri}].route`;
-      const need = (name: unknown, path: string) => {
+    }
+    const routes = arr(vh.routes);
+    for (let ri = 0; ri < routes.length; ri++) {
+      const route = obj(obj(routes[ri])?.route);
+      if (!route) continue;
+      const need = (name: unknown, path: () => string) => {
         const n = str(name);
-        if (n !== undefined && !clusters.has(n)) emit(path, `cluster "${n}" does not exist (Envoy would answer 503 NC)`);
+        if (n !== undefined && !clusters.has(n)) emit(`${vp()}.routes[${ri}].route.${path()}`, `cluster "${n}" does not exist (Envoy would answer 503 NC)`);
       };
-      need(route.cluster, `${rp}.cluster`);
-      arr(obj(route.weighted_clusters)?.clusters).forEach((wc, wi) => need(obj(wc)?.name, `${rp}.weighted_clusters.clusters[${wi}].name`));
-      arr(route.request_mirror_policies).forEach((m, mi) => need(obj(m)?.cluster, `${rp}.request_mirror_policies[${mi}].cluster`));
-    });
-  });
+      need(route.cluster, () => 'cluster');
+      if (route.weighted_clusters !== undefined) arr(obj(route.weighted_clusters)?.clusters).forEach((wc, wi) => need(obj(wc)?.name, () => `weighted_clusters.clusters[${wi}].name`));
+      if (route.request_mirror_policies !== undefined) arr(route.request_mirror_policies).forEach((m, mi) => need(obj(m)?.cluster, () => `request_mirror_policies[${mi}].cluster`));
+    }
+  }
 }
 
 /** Canonical keys of the (expanded) filter_chain_match, the way Envoy's FilterChainManager indexes it. */
@@ -111,13 +114,37 @@ function listenerAddress(l: Json): string | undefined {
   return `${String(sa.protocol ?? 'TCP')}:${String(sa.address ?? '')}:${String(sa.port_value ?? 0)}`;
 }
 
-/** Calls f for every object in a JSON tree, with its path. */
-function walk(v: unknown, path: string, f: (o: Json, path: string) => void): void {
-  if (Array.isArray(v)) { v.forEach((x, i) => walk(x, `${path}[${i}]`, f)); return; }
+/** A field path kept as segments while walking; rendered only when an error names it. */
+type Segs = (string | number)[];
+
+function render(segs: Segs, extra?: string): string {
+  let p = '';
+  for (const s of segs) p += typeof s === 'number' ? `[${s}]` : p ? `.${s}` : s;
+  return extra === undefined ? p : p ? `${p}.${extra}` : extra;
+}
+
+/** Calls f for every object in a JSON tree, with its path (as segments, valid during the call). */
+function walk(v: unknown, segs: Segs, f: (o: Json, segs: Segs) => void): void {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x !== 'object' || x === null) continue;
+      segs.push(i);
+      walk(x, segs, f);
+      segs.pop();
+    }
+    return;
+  }
   const o = obj(v);
   if (!o) return;
-  f(o, path);
-  for (const [k, x] of Object.entries(o)) if (typeof x === 'object' && x !== null) walk(x, path ? `${path}.${k}` : k, f);
+  f(o, segs);
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x !== 'object' || x === null || !Object.prototype.hasOwnProperty.call(o, k)) continue;
+    segs.push(k);
+    walk(x, segs, f);
+    segs.pop();
+  }
 }
 
 function isAdsSource(cs: unknown): boolean {
@@ -133,8 +160,8 @@ export function checkCrossReferences(table: CrossRefTable): CrossRefError[] {
   // SDS secrets (served by Tower over ADS) and RDS/TCP references anywhere in clusters and listeners.
   const scanRefs = (typeUrl: string, name: string, root: unknown) => {
     const emit = emitter(typeUrl, name);
-    walk(root, '', (o, path) => {
-      const at = (k: string) => (path ? `${path}.${k}` : k);
+    walk(root, [], (o, segs) => {
+      const at = (k: string) => render(segs, k);
       if (str(o.name) !== undefined && isAdsSource(o.sds_config) && !table.secrets.has(o.name as string)) {
         emit(at('name'), `SDS secret "${String(o.name)}" does not exist`);
       }

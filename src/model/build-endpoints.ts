@@ -51,14 +51,15 @@ export function buildEndpoints(service: ServiceModel, slices: readonly SliceInpu
           const id = `${address}:${sp.port}`;
           const prev = eps.get(id);
           if (prev && prev.priority <= priority) return;
-          eps.set(id, {
-            address,
-            port: sp.port as number,
-            priority,
-            ...(ep.zone ? { zone: ep.zone } : {}),
-            ...(ep.nodeName ? { nodeName: ep.nodeName } : {}),
-            source,
-          });
+          const port = sp.port as number;
+          const { zone, nodeName } = ep;
+          // literal per case (no spread temporaries: this runs once per endpoint)
+          eps.set(
+            id,
+            zone
+              ? nodeName ? { address, port, priority, zone, nodeName, source } : { address, port, priority, zone, source }
+              : nodeName ? { address, port, priority, nodeName, source } : { address, port, priority, source },
+          );
         });
       });
     });

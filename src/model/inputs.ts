@@ -58,9 +58,10 @@ export function parseObject(input: InputObject): ParsedObject {
     }
     data = r.data;
   }
-  const ns = data.metadata.namespace ?? 'default';
-  const object = { ...data, metadata: { ...data.metadata, namespace: ns } } as TowerObject;
-  return { ok: true, object, source: { ...source, namespace: ns } };
+  // data is a fresh object (zod and the fast path copy), so it can be completed in place of a copy.
+  if (data.metadata.namespace !== undefined) return { ok: true, object: data, source };
+  const object = { ...data, metadata: { ...data.metadata, namespace: 'default' } } as TowerObject;
+  return { ok: true, object, source: { ...source, namespace: 'default' } };
 }
 
 /** Reads a multi-document YAML text into input objects; syntax errors name the file and document. */

@@ -150,13 +150,19 @@ export class ViewTranslator {
       this.intern.set(id, entry);
     }
     this.invalid.delete(id);
-    this.good.set(id, { ...entry, sources: spec.sources });
+    this.good.set(id, { resource: entry.resource, json: entry.json, sources: spec.sources });
     return true;
   }
 
   private publish(compiledChanged: ReadonlySet<string>): ViewUpdate {
     const claPrefix = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment\u0000';
-    const structural = [...compiledChanged].some((id) => !id.startsWith(claPrefix));
+    let structural = false;
+    for (const id of compiledChanged) {
+      if (!id.startsWith(claPrefix)) {
+        structural = true;
+        break;
+      }
+    }
     const changed: ResourceId[] = [];
     const removed: ResourceId[] = [];
     let next: Map<string, ReadonlyMap<string, Resource>>;

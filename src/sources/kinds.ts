@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import { towerKinds } from '../api/kinds';
 import { EndpointSlice, Secret, Service } from '../k8s/types';
 
 /** How a source decides which objects of a kind to read. */
@@ -154,4 +155,23 @@ export const builtinKinds: readonly KindEntry[] = [
 
 export function defaultKindRegistry(): KindRegistry {
   return new KindRegistry(builtinKinds);
+}
+
+/**
+ * Tower's own kinds (tower.dev/v1alpha1 Gateway, RoutePolicy, BackendPolicy,
+ * SecurityPolicy) as registry entries, from the CRD API registry in src/api.
+ * They have a status subresource Tower writes.
+ */
+export const towerKindEntries: readonly KindEntry[] = towerKinds.map((k) => ({
+  apiVersion: k.apiVersion,
+  kind: k.kind,
+  plural: k.plural,
+  namespaced: k.namespaced,
+  schema: k.schema,
+  hasStatus: true,
+}));
+
+/** The registry a running Tower uses: the built-in kinds plus Tower's CRDs. */
+export function towerKindRegistry(): KindRegistry {
+  return new KindRegistry([...builtinKinds, ...towerKindEntries]);
 }

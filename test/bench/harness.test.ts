@@ -14,8 +14,10 @@ import type { RunOptions } from '../../bench/scenarios/types';
 import type { Fleet } from '../../bench/fleet';
 import type { Target, TargetKind } from '../../bench/target';
 import { parseArgs } from '../../bench/main';
+import { encodeNames, encodeSotwRequest } from '../../bench/ads-codec';
+import { messageType } from '../../src/envoy/proto-root';
 
-const opts: RunOptions = { quick: true, scale: 1, translator: 'auto', towerExecArgv: [], log: () => undefined };
+const opts: RunOptions = { quick: true, variant: 'sotw', scale: 1, translator: 'auto', towerExecArgv: [], log: () => undefined };
 
 describe('bench mesh generator', () => {
   it('builds valid Services and EndpointSlices spread over zones', () => {
@@ -38,6 +40,21 @@ describe('bench mesh generator', () => {
     assert.equal(parseMarker(changed.endpoints[0].addresses[0]), 777);
     assert.equal(changed.metadata.name, mesh.slices[1].metadata.name);
     assert.throws(() => generateMesh({ services: 0, endpointsPerService: 1, zones: 1 }), /services must be a positive integer/);
+  });
+});
+
+describe('bench ADS codec', () => {
+  it('encodes requests Envoy-style and decodes them with Envoy\'s protos', () => {
+    const T = messageType('envoy.service.discovery.v3.DiscoveryRequest');
+    const buf = encodeSotwRequest({ node: { id: 'n1', cluster: 'c', metadata: { TOWER_ROLE: 'sidecar' } }, typeUrl: 'type.googleapis.com/x', versionInfo: 'v1', names: ['a', 'b'], nonce: 'n', errorMessage: 'bad' });
+    const m = T.toObject(T.decode(buf)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- decoded message
+    assert.deepEqual(m.resource_names, ['a', 'b']);
+    assert.equal(m.version_info, 'v1');
+    assert.equal(m.response_nonce, 'n');
+    assert.equal(m.error_detail.message, 'bad');
+    assert.equal(m.node.metadata.fields.TOWER_ROLE.stringValue, 'sidecar');
+    const cached = encodeSotwRequest({ typeUrl: 't', versionInfo: '', names: [], encodedNames: encodeNames(['x', 'y']), nonce: '' });
+    assert.deepEqual((T.toObject(T.decode(cached)) as { resource_names: string[] }).resource_names, ['x', 'y']);
   });
 });
 

@@ -6,46 +6,14 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
+import { converge, echoBackend } from '../fixtures/grpc-echo';
 import { TypeUrl } from '../../src/envoy/type-urls';
 import { table } from '../fixtures/resources';
 import { publish, startServer } from '../fixtures/server';
 
-const identity = (b: Buffer): Buffer => b;
-const method = '/tower.test.Echo/Who';
-
-async function backend(name: string): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server();
-  server.addService({
-    Who: { path: method, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
-  } as grpc.ServiceDefinition, {
-    Who: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from(name)),
-  });
-  const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
-  return { server, port };
-}
-
-function who(client: grpc.Client): Promise<string> {
-  return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(method, identity, identity, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err, res) => (err ? reject(err) : resolve(res!.toString())));
-  });
-}
-
-/** Calls until `ok` holds for the answers of one round of `n` calls, with a bound on rounds. */
-async function converge(client: grpc.Client, n: number, ok: (seen: string[]) => boolean, what: string): Promise<string[]> {
-  let last: string[] = [];
-  for (let round = 0; round < 200; round++) {
-    last = [];
-    for (let i = 0; i < n; i++) {
-      try { last.push(await who(client)); } catch (e) { last.push(`error: ${(e as Error).message}`); }
-    }
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`RPCs did not converge to ${what}; last round: ${last.join(', ')}`);
-}
 
 test('grpc-js-xds client resolves xds:///echo via Tower and follows endpoint changes', async () => {
-  const backends = await Promise.all(['s1', 's2', 's3'].map(backend));
+  const backends = await Promise.all(['s1', 's2', 's3'].map((n) => echoBackend(n)));
   const ep = (i: number) => `127.0.0.1:${backends[i].port}`;
   const { server, port } = await startServer({ selectView: (n) => (n.userAgentName.toLowerCase().includes('grpc') ? 'proxyless' : 'other') });
   const nacks: string[] = [];

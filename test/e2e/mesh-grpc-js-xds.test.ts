@@ -10,43 +10,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { converge, echoBackend } from '../fixtures/grpc-echo';
 import { startTower } from '../../src/app/start-tower';
 import { parseServeConfig } from '../../src/config/serve-config';
 import { createLogger } from '../../src/observability/logger';
 import { TypeUrl } from '../../src/envoy/type-urls';
 
-const identity = (b: Buffer): Buffer => b;
-const method = '/tower.test.Echo/Who';
-
-/** A gRPC server answering its own name, bound to host:port (port 0 = pick one). */
-async function backend(name: string, host: string, port: number): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server();
-  server.addService(
-    { Who: { path: method, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } } as grpc.ServiceDefinition,
-    { Who: (_c: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from(name)) },
-  );
-  const bound = await new Promise<number>((res, rej) => server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
-  return { server, port: bound };
-}
-
-function who(client: grpc.Client): Promise<string> {
-  return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(method, identity, identity, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err, res) => (err ? reject(err) : resolve(res!.toString())));
-  });
-}
-
-async function converge(client: grpc.Client, n: number, ok: (seen: string[]) => boolean, what: string): Promise<string[]> {
-  let last: string[] = [];
-  for (let round = 0; round < 300; round++) {
-    last = [];
-    for (let i = 0; i < n; i++) {
-      try { last.push(await who(client)); } catch (e) { last.push(`error: ${(e as Error).message}`); }
-    }
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`RPCs did not converge to ${what}; last round: ${last.join(', ')}`);
-}
 
 const manifests = (port: number, ips: string[]) => `apiVersion: v1
 kind: Service
@@ -72,8 +41,8 @@ ${ips.map((ip, i) => `  - { addresses: ["${ip}"], conditions: { ready: true }, z
 
 test('Services and EndpointSlices in, real RPCs out through grpc-js-xds; an edit moves traffic', async (t) => {
   // Three backends on distinct loopback addresses sharing one port, as pods behind one EndpointSlice port.
-  const first = await backend('pod-a', '127.0.0.2', 0);
-  const others = await Promise.all([backend('pod-b', '127.0.0.3', first.port), backend('pod-c', '127.0.0.4', first.port)]);
+  const first = await echoBackend('pod-a', '127.0.0.2', 0);
+  const others = await Promise.all([echoBackend('pod-b', '127.0.0.3', first.port), echoBackend('pod-c', '127.0.0.4', first.port)]);
   const backends = [first, ...others];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tower-e2e-'));
   const file = path.join(dir, 'echo.yaml');

@@ -53,7 +53,9 @@ function vhostsFor(model: MeshModel, role: SidecarRole, pick: (svc: ServiceModel
     for (const { port, portless } of pick(svc)) {
       const route = routeByKey.get(`default/${svc.namespace}/${svc.name}/${port.port}`);
       if (!route) continue;
-      const domains = domainsFor(svc, port, role.namespace, portless).filter((d) => !used.has(d));
+      const all = domainsFor(svc, port, role.namespace, portless);
+      const domains: string[] = [];
+      for (const d of all) if (!used.has(d)) domains.push(d);
       if (domains.length === 0) continue;
       for (const d of domains) used.add(d);
       vhosts.push(virtualHost(`${svc.hostname}:${port.port}`, domains, routesForRules(route.rules, model)));

@@ -16,7 +16,7 @@ export interface LeaderElectorOptions {
   /** Leases are read and written with its CoordinationV1Api. */
   api: KubeApi;
   namespace: string;
-  /** Lease name, e.g. 'tower-leader'. */
+  /** Lease name, e.g. 'tower'. */
   name: string;
   /** holderIdentity: the pod name. */
   identity: string;

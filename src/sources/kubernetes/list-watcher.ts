@@ -106,7 +106,16 @@ export class ListWatcher {
         }
         attempt++;
         this.stats.failures++;
-        this.handlers.error(new Error(describeKubeError(e)), attempt);
+        if (needList && httpStatusOf(e) === 404) {
+          // The API server does not serve this kind (e.g. Tower's CRDs are not
+          // installed yet): count it as synced and empty so the rest of the
+          // mesh is served, say so, and keep retrying with backoff.
+          this.handlers.error(new Error(`${this.opts.collection.kind} (${this.opts.collection.path}) is not served by the API server (404): treated as empty until it is; is its CRD installed?`), attempt);
+          this.handlers.replace([]);
+          this.syncedResolve();
+        } else {
+          this.handlers.error(new Error(describeKubeError(e)), attempt);
+        }
         await sleep(backoffDelay(attempt, this.opts.backoff), stop);
       }
     }
