@@ -28,7 +28,7 @@ export const scenarios: Record<string, (o: RunOptions) => Promise<ScenarioResult
 
 export interface CliOptions { names: string[]; json: boolean; run: RunOptions }
 
-const usage = `usage: node dist/bench/main.js [--scenario NAME[,NAME...]] [--quick] [--json] [--translator auto|fallback] [--variant sotw|delta] [--cpu-prof] [--scale F]
+const usage = `usage: node dist/bench/main.js [--scenario NAME[,NAME...]] [--quick] [--json] [--translator auto|fallback] [--variant sotw|delta] [--churn-target tower|baseline] [--cpu-prof] [--scale F]
 scenarios: ${Object.keys(scenarios).join(', ')}`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -38,6 +38,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let scale = 1;
   let translator: 'auto' | 'fallback' = 'auto';
   let variant: 'sotw' | 'delta' = 'sotw';
+  let churnTarget: 'tower' | 'baseline' = 'tower';
   const towerExecArgv: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -60,12 +61,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       const v = value();
       if (v !== 'sotw' && v !== 'delta') throw new Error(`bench: --variant must be sotw or delta, got ${v}`);
       variant = v;
+    } else if (a === '--churn-target') {
+      const v = value();
+      if (v !== 'tower' && v !== 'baseline') throw new Error(`bench: --churn-target must be tower or baseline, got ${v}`);
+      churnTarget = v;
     } else if (a === '--cpu-prof') towerExecArgv.push('--cpu-prof', `--cpu-prof-dir=${path.resolve('bench-profiles')}`);
     else if (a === '--help' || a === '-h') throw new Error(usage);
     else throw new Error(`bench: unknown argument ${a}\n${usage}`);
   }
   for (const n of names) if (!scenarios[n]) throw new Error(`bench: unknown scenario ${n}\n${usage}`);
-  return { names: names.length ? names : Object.keys(scenarios), json, run: { quick, variant, scale, translator, towerExecArgv, log: () => undefined } };
+  return { names: names.length ? names : Object.keys(scenarios), json, run: { quick, variant, churnTarget, scale, translator, towerExecArgv, log: () => undefined } };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,7 +1,7 @@
 /**
  * Measures the pipeline: N services × M endpoints translated cold to a
  * compiled table for one role, then one EndpointSlice change re-translated
- * and re-encoded. Usage: node dist/scripts/measure-translate.js [services] [endpoints] [role] [--warm]
+ * and re-encoded. Usage: node dist/scripts/measure-translate.js [services] [endpoints] [role] [--warm[=N]]
  * Figures are wall and CPU (process.cpuUsage: compare CPU on a shared machine).
  */
 import { compileResource } from '../src/envoy/compile';
@@ -47,8 +47,9 @@ function main(): void {
   const c0 = process.cpuUsage();
   compileResource(TypeUrl.Cluster, 'warm', { name: 'warm', type: 'EDS', eds_cluster_config: { eds_config: { ads: {} } } });
   const cLoad = cpuMs(c0);
-  // --warm: also run the start-up warm-up (per-type decoders, validators, encoders generated before the figure)
-  const warm = process.argv.includes('--warm') ? warmUpTranslation() : undefined;
+  // --warm[=N]: also run the start-up warm-up first (src/pipeline/warm-up.ts, N extra sample services)
+  const warmFlag = process.argv.find((a) => a === '--warm' || a.startsWith('--warm='));
+  const warm = warmFlag ? warmUpTranslation(warmFlag.includes('=') ? { services: Number(warmFlag.slice(7)) } : {}) : undefined;
   if (warm && warm.errors.length > 0) throw new Error(`warm-up errors: ${warm.errors.join('\n')}`);
   console.log(`proto loading: ${cLoad.toFixed(0)} ms CPU${warm ? `; warm-up: ${warm.cpuMs.toFixed(0)} ms CPU` : ''}`);
   const heap0 = process.memoryUsage().heapUsed;

@@ -34,3 +34,4 @@ export { XdsServer } from './xds/server';
 export type { NodeInfo, ClientStatus, TypeStatus, XdsServerOptions, XdsServerEvents, PushEvent, AckEvent, NackEvent, DebounceEvent } from './xds/server';
 export { realClock, type Clock, type TimerHandle } from './xds/clock';
 export { shouldRespond, shouldPush, classifyDelta, type Subscription, type Decision } from './xds/should-respond';
+export { warmUpTranslation } from './pipeline/warm-up';

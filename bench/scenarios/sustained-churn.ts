@@ -22,7 +22,7 @@ export async function sustainedChurn(o: RunOptions): Promise<ScenarioResult> {
   let target: Target | undefined;
   let fleet: Fleet | undefined;
   try {
-    target = await startTarget('tower', mesh, o);
+    target = await startTarget(o.churnTarget, mesh, o);
     const c = await connectFleet(target, { clients, variant: o.variant, arrivals: 'summary' }, 180_000);
     fleet = c.fleet;
     await target.gc();
@@ -72,7 +72,7 @@ export async function sustainedChurn(o: RunOptions): Promise<ScenarioResult> {
     return {
       scenario: 'sustained-churn',
       title: `Sustained churn: ${rate} endpoint changes/s for ${durationMs / 1000} s, ${clients} clients`,
-      setup: { mesh, clients, rate, durationMs, variant: o.variant, translator: target.build.translator },
+      setup: { target: o.churnTarget, mesh, clients, rate, durationMs, variant: o.variant, translator: target.build.translator },
       figures: {
         changesSent: seq, changesSentLateOver5ms: behindSchedule, towerCpuCores: round(cores, 3),
         heapAfterGcMiB: { firstWindow: round(heapFirst / 2 ** 20), end: round(heapLast / 2 ** 20) }, heapGrowthPct: round(growth * 100),
@@ -81,7 +81,7 @@ export async function sustainedChurn(o: RunOptions): Promise<ScenarioResult> {
         arrivalsPerClient: round(delivered / clients), servicesWithClientsBehind: behind, settled,
       },
       goals: [
-        goal('average Tower CPU', '<= 0.5 core', cores, 'cores', (v) => v <= 0.5),
+        goal(`average ${o.churnTarget} CPU`, '<= 0.5 core', cores, 'cores', (v) => v <= 0.5),
         goal('heap growth first window -> end (after GC)', '<= 10 %', growth * 100, '%', (v) => v <= 10),
         goal('services whose latest change missed a client', '= 0', behind, 'count', (v) => v === 0),
       ],

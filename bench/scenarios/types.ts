@@ -24,6 +24,8 @@ export interface RunOptions {
   quick: boolean;
   /** ADS variant of the simulated Envoys in memory, reconnect-storm and sustained-churn. */
   variant: 'sotw' | 'delta';
+  /** Server measured by sustained-churn (baseline: to see what the harness itself sustains). */
+  churnTarget: 'tower' | 'baseline';
   /** Scale factor for sizes (tests use a tiny fraction). */
   scale: number;
   translator: 'auto' | 'fallback';

@@ -17,7 +17,7 @@ import { parseArgs } from '../../bench/main';
 import { encodeNames, encodeSotwRequest } from '../../bench/ads-codec';
 import { messageType } from '../../src/envoy/proto-root';
 
-const opts: RunOptions = { quick: true, variant: 'sotw', scale: 1, translator: 'auto', towerExecArgv: [], log: () => undefined };
+const opts: RunOptions = { quick: true, variant: 'sotw', churnTarget: 'tower', scale: 1, translator: 'auto', towerExecArgv: [], log: () => undefined };
 
 describe('bench mesh generator', () => {
   it('builds valid Services and EndpointSlices spread over zones', () => {

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { warmUpTranslation } from '../../src/pipeline/warm-up';
 
 test('warm-up translates its sample mesh for every role without errors', () => {
-  const r = warmUpTranslation();
+  const r = warmUpTranslation({ services: 20 });
   assert.deepEqual(r.errors, []);
   assert.ok(r.cpuMs > 0);
 });
