@@ -4,6 +4,7 @@ import { ConfigError } from '../config/errors';
 import type { SourceConfig } from '../config/serve-config';
 import { KubeApi } from '../k8s/kube-api';
 import { loadInCluster, loadKubeconfigFile, type ClusterConfig } from '../k8s/kubeconfig';
+import { EmptySource } from '../sources/empty-source';
 import { FileSource } from '../sources/files/file-source';
 import { towerKindRegistry } from '../sources/kinds';
 import { KubernetesSource } from '../sources/kubernetes/kubernetes-source';
@@ -33,6 +34,7 @@ export interface MadeSource {
 
 export function makeSource(cfg: SourceConfig, env: NodeJS.ProcessEnv = process.env): MadeSource {
   // Both sources read the built-in kinds and Tower's CRDs (tower.dev/v1alpha1).
+  if (cfg.kind === 'none') return { source: new EmptySource(), dispose: () => {} };
   if (cfg.kind === 'files') return { source: new FileSource(cfg.dir, { registry: towerKindRegistry() }), dispose: () => {} };
   let cluster: ClusterConfig;
   try {

@@ -142,6 +142,7 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
       { xdsPort, adminPort, host: config.host, source: source.name, ...(kube ? { lease: `${kube.namespace}/${leaseName}`, identity: kube.identity } : {}) },
       'tower serving',
     );
+    if (config.source.kind === 'none' && !opts.source) logger.warn('no source given: serving an empty mesh; pass --files DIR, --kubeconfig PATH or --in-cluster');
     const leadership = (): Leadership | undefined =>
       kube && elector ? { lease: `${kube.namespace}/${leaseName}`, identity: kube.identity, isLeader: elector.isLeader, holder: elector.observedLeader } : undefined;
     return { xdsPort, adminPort, xds, metrics, readiness, leadership, gatewayStatus, close };

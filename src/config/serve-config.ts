@@ -19,6 +19,7 @@ import {
 } from './settings';
 
 export type SourceConfig =
+  | { readonly kind: 'none' }
   | { readonly kind: 'files'; readonly dir: string }
   | { readonly kind: 'kubernetes'; readonly kubeconfig?: string; readonly inCluster: boolean; readonly namespace?: string };
 
@@ -93,7 +94,8 @@ export function parseServeConfig(argv: readonly string[], env: Env = process.env
   if (files !== undefined) source = { kind: 'files', dir: requireExisting('directory', files, 'dir', name('files')) };
   else if (kubeconfig !== undefined) source = { kind: 'kubernetes', kubeconfig: requireExisting('file', kubeconfig, 'file', name('kubeconfig')), inCluster: false, ...ns };
   else if (inCluster) source = { kind: 'kubernetes', inCluster: true, ...ns };
-  else throw new ConfigError('tower serve: no source: pass --files DIR, --kubeconfig PATH or --in-cluster (or set TOWER_FILES, TOWER_KUBECONFIG or TOWER_IN_CLUSTER)');
+  // No source: an empty mesh (start-up logs a warning naming the flags to use).
+  else source = { kind: 'none' };
 
   const quietMs = values.get('debounce-quiet-ms') as number;
   const maxWaitMs = values.get('debounce-max-ms') as number;

@@ -69,7 +69,6 @@ test('usage errors exit 2 naming the flag, variable or command', async () => {
     [['serve', '--files', dir, '--bogus'], {}, /tower serve: unknown flag --bogus/],
     [['serve', '--files', dir, '--xds-port', 'abc'], {}, /invalid flag --xds-port="abc"/],
     [['serve', '--files', dir], { TOWER_ADMIN_PORT: 'admin' }, /invalid environment variable TOWER_ADMIN_PORT="admin"/],
-    [['serve'], {}, /no source/],
     [['frobnicate'], {}, /unknown command "frobnicate"/],
     [['--frobnicate'], {}, /unknown flag --frobnicate/],
     [['dump', '--files', dir], {}, /missing flag --role/],
@@ -84,8 +83,8 @@ test('usage errors exit 2 naming the flag, variable or command', async () => {
   }
 });
 
-test('serve: /healthz answers, /readyz turns ready, SIGTERM exits 0', async () => {
-  const p = start(['serve', '--files', dir, '--xds-port', '0', '--admin-port', '0', '--host', '127.0.0.1']);
+for (const [what, sourceArgs] of [['a folder', ['--files', dir]], ['no source (an empty mesh)', []]] as const) test(`serve with ${what}: /healthz answers, /readyz turns ready, SIGTERM exits 0`, async () => {
+  const p = start(['serve', ...sourceArgs, '--xds-port', '0', '--admin-port', '0', '--host', '127.0.0.1']);
   try {
     const lines = (): Array<Record<string, unknown>> =>
       p.out().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);

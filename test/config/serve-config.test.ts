@@ -114,8 +114,8 @@ for (const [env, message] of badEnv) {
   });
 }
 
-test('sources: exactly one is required', () => {
-  assert.match(configError(() => parseServeConfig([], {})).message, /no source: pass --files DIR, --kubeconfig PATH or --in-cluster/);
+test('sources: at most one; none serves an empty mesh', () => {
+  assert.deepEqual(parseServeConfig([], {}).source, { kind: 'none' });
   assert.match(configError(() => parseServeConfig(['--files', dir, '--in-cluster'], {})).message, /choose one source, not flag --files and flag --in-cluster/);
   assert.match(configError(() => parseServeConfig(['--kubeconfig', file], { TOWER_FILES: dir })).message, /environment variable TOWER_FILES and flag --kubeconfig/);
   assert.match(configError(() => parseServeConfig(['--files', file], {})).message, /flag --files ".*kubeconfig": not a directory/);
