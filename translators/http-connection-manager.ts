@@ -20,6 +20,8 @@ export interface HcmOptions {
   readonly tracing?: Json;
   /** Gateways: trust the client address, strip ":port" from Host before matching. */
   readonly edge?: boolean;
+  /** HTTP filters before the router (fault, CORS, local rate limit) when routes configure them. */
+  readonly httpFilters?: readonly Json[];
 }
 
 /** The HCM message itself (proto3 JSON with "@type"), for api_listener or a network filter's typed_config. */
@@ -27,7 +29,7 @@ export function httpConnectionManager(o: HcmOptions): Json {
   return any(hcmTypeName, {
     stat_prefix: o.statPrefix,
     ...('rds' in o.routes ? { rds: { config_source: adsConfigSource(), route_config_name: o.routes.rds } } : { route_config: o.routes.inline }),
-    http_filters: [routerFilter()],
+    http_filters: [...(o.httpFilters ?? []), routerFilter()],
     ...(o.observability ? { access_log: [stdoutAccessLog()], generate_request_id: true } : {}),
     ...(o.tracing ? { tracing: o.tracing } : {}),
     ...(o.edge ? { use_remote_address: true, strip_any_host_port: true } : {}),

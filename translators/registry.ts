@@ -7,6 +7,7 @@ import type { ClientRole } from '../src/model/roles';
 import type { MeshModel } from '../src/model/types';
 import { stdoutAccessLog } from './access-log';
 import { edsCluster, originalDstCluster, staticCluster } from './cluster';
+import { clusterPolicyFields, outlierDetection } from './cluster-policy';
 import { clusterLoadAssignment } from './cluster-load-assignment';
 import { downstreamTlsTransportSocket } from './downstream-tls-context';
 import { gatewayTranslator } from './gateway/gateway';
@@ -14,7 +15,15 @@ import { hcmFilter, httpConnectionManager } from './http-connection-manager';
 import { routerFilter } from './http-filters';
 import { apiListener, listener, originalDstFilter, tlsInspector } from './listener';
 import { proxylessTranslator } from './proxyless/proxyless';
-import { routeConfiguration, routesForRules, virtualHost } from './route-configuration';
+import { corsFilter, corsPolicy } from './cors-policy';
+import { faultFilter, faultPerRoute } from './fault';
+import { headerMutation } from './header-mutation';
+import { localRateLimitFilter, localRateLimitPerRoute } from './local-rate-limit';
+import { redirectAction, ruleAction } from './route-action';
+import { httpFiltersForRoutes, routeConfiguration, routesForRules, virtualHost } from './route-configuration';
+import { routeMatch } from './route-match';
+import { grpcRetryPolicy, retryPolicy } from './retry-policy';
+import { clusterSpecifier } from './weighted-clusters';
 import { tlsCertificateSecret } from './secret';
 import { sidecarTranslator } from './sidecar/sidecar';
 import { tcpProxyFilter } from './tcp-proxy';
@@ -23,10 +32,19 @@ import type { ResourceSpec, RoleTranslator } from './types';
 
 /** Message builders, named after the Envoy message they return. */
 export const messageBuilders = {
-  'envoy.config.cluster.v3.Cluster': { edsCluster, staticCluster, originalDstCluster },
+  'envoy.config.cluster.v3.Cluster': { edsCluster, staticCluster, originalDstCluster, clusterPolicyFields },
+  'envoy.config.cluster.v3.OutlierDetection': { outlierDetection },
   'envoy.config.endpoint.v3.ClusterLoadAssignment': { clusterLoadAssignment },
   'envoy.config.listener.v3.Listener': { listener, apiListener, tlsInspector, originalDstFilter },
   'envoy.config.route.v3.RouteConfiguration': { routeConfiguration, virtualHost, routesForRules },
+  'envoy.config.route.v3.Route': { ruleAction, redirectAction, headerMutation },
+  'envoy.config.route.v3.RouteMatch': { routeMatch },
+  'envoy.config.route.v3.RouteAction': { clusterSpecifier },
+  'envoy.config.route.v3.RetryPolicy': { retryPolicy, grpcRetryPolicy },
+  'envoy.extensions.filters.http.fault.v3.HTTPFault': { faultFilter, faultPerRoute },
+  'envoy.extensions.filters.http.cors.v3.CorsPolicy': { corsFilter, corsPolicy },
+  'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit': { localRateLimitFilter, localRateLimitPerRoute },
+  'envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter': { httpFiltersForRoutes },
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager': { httpConnectionManager, hcmFilter },
   'envoy.extensions.filters.http.router.v3.Router': { routerFilter },
   'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy': { tcpProxyFilter },

@@ -4,8 +4,12 @@
  * in the model are dropped, and a rule left without backends answers 500
  * (as Gateway API specifies).
  */
-import type { MeshModel, RouteRuleModel, ServiceModel } from '../src/model/types';
-import { outboundClusterName } from './names';
+import type { MeshModel, RouteMatchModel, RouteRuleModel, ServiceModel } from '../src/model/types';
+import { corsFilter, corsFilterName } from './cors-policy';
+import { faultFilter, faultFilterName } from './fault';
+import { localRateLimitFilter, localRateLimitFilterName } from './local-rate-limit';
+import { ruleAction, type RouteFlavor } from './route-action';
+import { routeMatch } from './route-match';
 import type { Json } from './types';
 
 export function routeConfiguration(name: string, virtualHosts: readonly Json[]): Json {
@@ -22,26 +26,39 @@ export function clusterRoute(cluster: string, prefix = '/'): Json {
 }
 
 /**
- * Routes per rules object, with the backend services they were built from:
- * reused (the same JSON objects, so views and re-translations share them)
- * while every backend lookup returns the same ServiceModel object.
+ * Routes per rules object and flavor, with the backend services they were
+ * built from: reused (the same JSON objects, so views and re-translations
+ * share them) while every backend lookup returns the same ServiceModel object.
  */
-const routesCache = new WeakMap<readonly RouteRuleModel[], { readonly backends: readonly (ServiceModel | undefined)[]; readonly routes: Json[] }>();
+type RoutesCache = WeakMap<readonly RouteRuleModel[], { readonly backends: readonly (ServiceModel | undefined)[]; readonly routes: Json[] }>;
+const routesCache: Record<RouteFlavor, RoutesCache> = { envoy: new WeakMap(), proxyless: new WeakMap() };
 
-function sameBackends(rules: readonly RouteRuleModel[], model: MeshModel, backends: readonly (ServiceModel | undefined)[]): boolean {
-  let i = 0;
-  for (const rule of rules) for (const b of rule.backends) if (model.services[`${b.namespace}/${b.name}`] !== backends[i++]) return false;
-  return i === backends.length;
+function backendKeys(rules: readonly RouteRuleModel[]): string[] {
+  const keys: string[] = [];
+  for (const rule of rules) {
+    for (const b of rule.backends) keys.push(`${b.namespace}/${b.name}`);
+    for (const m of rule.filters?.mirrors ?? []) keys.push(`${m.backend.namespace}/${m.backend.name}`);
+  }
+  return keys;
 }
 
-/** Envoy routes for model rules: exact matches first, then longer prefixes first (first match wins). The result is shared: do not mutate it. */
-export function routesForRules(rules: readonly RouteRuleModel[], model: MeshModel): readonly Json[] {
-  const cached = routesCache.get(rules);
+function sameBackends(rules: readonly RouteRuleModel[], model: MeshModel, backends: readonly (ServiceModel | undefined)[]): boolean {
+  const keys = backendKeys(rules);
+  return keys.length === backends.length && keys.every((k, i) => model.services[k] === backends[i]);
+}
+
+/**
+ * Envoy routes for model rules, first match wins, ordered as the Gateway API
+ * asks: exact paths, then regexes, then longer prefixes; within those, a
+ * method match, then more header matches, then more query matches first;
+ * then rule order. The result is shared: do not mutate it.
+ */
+export function routesForRules(rules: readonly RouteRuleModel[], model: MeshModel, flavor: RouteFlavor = 'envoy'): readonly Json[] {
+  const cache = routesCache[flavor];
+  const cached = cache.get(rules);
   if (cached && sameBackends(rules, model, cached.backends)) return cached.routes;
-  const routes = deepFreeze(buildRoutes(rules, model));
-  const backends: (ServiceModel | undefined)[] = [];
-  for (const rule of rules) for (const b of rule.backends) backends.push(model.services[`${b.namespace}/${b.name}`]);
-  routesCache.set(rules, { backends, routes });
+  const routes = deepFreeze(buildRoutes(rules, model, flavor));
+  cache.set(rules, { backends: backendKeys(rules).map((k) => model.services[k]), routes });
   return routes;
 }
 
@@ -54,24 +71,45 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-function buildRoutes(rules: readonly RouteRuleModel[], model: MeshModel): Json[] {
-  const entries: { type: 'prefix' | 'exact'; value: string; action: Json; order: number }[] = [];
+const typeRank = { exact: 0, regex: 1, prefix: 2 } as const;
+
+function compareMatches(a: RouteMatchModel, b: RouteMatchModel): number {
+  if (a.path.type !== b.path.type) return typeRank[a.path.type] - typeRank[b.path.type];
+  if (a.path.value.length !== b.path.value.length) return b.path.value.length - a.path.value.length;
+  if ((a.method === undefined) !== (b.method === undefined)) return a.method ? -1 : 1;
+  const h = (b.headers?.length ?? 0) - (a.headers?.length ?? 0);
+  if (h !== 0) return h;
+  return (b.queryParams?.length ?? 0) - (a.queryParams?.length ?? 0);
+}
+
+function buildRoutes(rules: readonly RouteRuleModel[], model: MeshModel, flavor: RouteFlavor): Json[] {
+  const entries: { match: RouteMatchModel; action: Json; order: number }[] = [];
   let order = 0;
   for (const rule of rules) {
-    const clusters: { name: string; weight: number }[] = [];
-    for (const b of rule.backends) {
-      const svc = model.services[`${b.namespace}/${b.name}`];
-      if (!svc || !svc.ports.some((p) => p.port === b.port) || b.weight <= 0) continue;
-      clusters.push({ name: outboundClusterName(svc, b.port), weight: b.weight });
+    const action = ruleAction(rule, model, flavor);
+    if (!action) continue;
+    for (const m of rule.matches) {
+      // gRPC requests carry no query string: a match on query parameters never applies
+      if (flavor === 'proxyless' && (m.queryParams?.length ?? 0) > 0) continue;
+      entries.push({ match: m, action, order: order++ });
     }
-    const action: Json =
-      clusters.length === 0
-        ? { direct_response: { status: 500 } }
-        : clusters.length === 1
-          ? { route: { cluster: (clusters[0] as { name: string }).name } }
-          : { route: { weighted_clusters: { clusters } } };
-    for (const m of rule.matches) entries.push({ type: m.path.type, value: m.path.value, action, order: order++ });
   }
-  entries.sort((a, b) => (a.type !== b.type ? (a.type === 'exact' ? -1 : 1) : b.value.length - a.value.length || a.order - b.order));
-  return entries.map((e) => ({ match: e.type === 'exact' ? { path: e.value } : { prefix: e.value }, ...e.action }));
+  entries.sort((a, b) => compareMatches(a.match, b.match) || a.order - b.order);
+  return entries.map((e) => ({ match: routeMatch(e.match), ...e.action }));
+}
+
+/** HTTP filters (before the router) the routes of these virtual hosts configure per route, in a fixed order. */
+export function httpFiltersForRoutes(virtualHosts: readonly Json[]): Json[] {
+  const used = new Set<string>();
+  for (const vh of virtualHosts) {
+    for (const r of (vh.routes as readonly Json[] | undefined) ?? []) {
+      const cfg = r.typed_per_filter_config as Json | undefined;
+      if (cfg) for (const k of Object.keys(cfg)) used.add(k);
+    }
+  }
+  const out: Json[] = [];
+  if (used.has(faultFilterName)) out.push(faultFilter());
+  if (used.has(corsFilterName)) out.push(corsFilter());
+  if (used.has(localRateLimitFilterName)) out.push(localRateLimitFilter());
+  return out;
 }

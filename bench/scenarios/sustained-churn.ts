@@ -74,7 +74,7 @@ export async function sustainedChurn(o: RunOptions): Promise<ScenarioResult> {
       title: `Sustained churn: ${rate} endpoint changes/s for ${durationMs / 1000} s, ${clients} clients`,
       setup: { target: o.churnTarget, mesh, clients, rate, durationMs, variant: o.variant, translator: target.build.translator },
       figures: {
-        changesSent: seq, changesSentLateOver5ms: behindSchedule, towerCpuCores: round(cores, 3),
+        changesSent: seq, changesSentLateOver5ms: behindSchedule, cpuCores: round(cores, 3),
         heapAfterGcMiB: { firstWindow: round(heapFirst / 2 ** 20), end: round(heapLast / 2 ** 20) }, heapGrowthPct: round(growth * 100),
         rssEndMiB: round(target.rss() / 2 ** 20),
         latencyMs: { p50: fleet.histogramPercentile(50), p99: fleet.histogramPercentile(99), max: fleet.histogramPercentile(100) },

@@ -3,7 +3,8 @@
  * - Tower's own tower.dev/v1alpha1 Gateway (src/api/gateway.ts), validated
  *   with its CRD schema and mapped onto the model's listener shape;
  * - provisional gateway.networking.k8s.io/v1 Gateway and HTTPRoute schemas
- *   (only the fields Tower uses), kept until RoutePolicy reaches the model.
+ *   (only the fields Tower uses); tower.dev RoutePolicies reach the model too
+ *   (src/model/route-policy.ts).
  * The model types they produce (GatewayModel, RouteModel) stay.
  */
 import { z } from 'zod';

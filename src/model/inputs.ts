@@ -7,10 +7,12 @@ import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { EndpointSlice, Secret, Service } from '../k8s/types';
 import { fastParseEndpointSlice, fastParseService } from './fast-parse';
+import { BackendPolicy } from '../api/backend-policy';
+import { RoutePolicy } from '../api/route-policy';
 import { Gateway, HTTPRoute } from './gateway-api';
 import type { ModelError, SourceRef } from './types';
 
-export type TowerObject = Service | EndpointSlice | Secret | Gateway | HTTPRoute;
+export type TowerObject = Service | EndpointSlice | Secret | Gateway | HTTPRoute | RoutePolicy | BackendPolicy;
 
 /** An object as handed to the model: the raw object, plus the file it came from (file source). */
 export interface InputObject {
@@ -24,6 +26,8 @@ const schemas: Readonly<Record<string, z.ZodType<TowerObject>>> = {
   Secret,
   Gateway,
   HTTPRoute,
+  RoutePolicy,
+  BackendPolicy,
 };
 
 export function sourceRefOf(o: unknown, file?: string): SourceRef {

@@ -9,6 +9,11 @@ import { buildService } from './build-service';
 import { buildTlsSecret, isTlsSecret } from './build-secret';
 import { defaultRoutes, gatewayFromObject, routeFromHttpRoute } from './build-routes';
 import type { Gateway, HTTPRoute } from './gateway-api';
+import type { RoutePolicy } from '../api/route-policy';
+import type { BackendPolicy } from '../api/backend-policy';
+import { attachBackendPolicies, backendPolicyEntry, type BackendPolicyEntry } from './backend-policy';
+import { resolveConflicts } from './route-conflicts';
+import { routeFromRoutePolicy } from './route-policy';
 import { parseObject, sourceRefOf, type InputObject } from './inputs';
 import type { GatewayModel, MeshConfig, MeshModel, ModelError, RouteModel, ServiceEndpointsModel, ServiceModel, SourceRef, TlsSecretModel } from './types';
 import { validateReferences } from './validate';
@@ -43,12 +48,21 @@ export class ModelBuilder {
   private readonly slicesByService = new Map<string, Set<string>>();
   private readonly gatewayMap = new Map<string, GatewayModel>();
   private readonly httpRoutes = new Map<string, RouteModel>();
+  private readonly policyRoutes = new Map<string, RouteModel>();
+  /** Services as built from their objects, before BackendPolicies are attached. */
+  private readonly baseServices = new Map<string, ServiceModel>();
+  private readonly backendPolicies = new Map<string, BackendPolicyEntry>();
+  /** BackendPolicy conflicts found while attaching policies, keyed by service "ns/name". */
+  private readonly backendConflicts = new Map<string, ModelError[]>();
+  private conflictErrors: ModelError[] = [];
   private readonly defaultRouteMap = new Map<string, RouteModel[]>();
   /** Per-object errors (parse and build), keyed kind/ns/name. */
   private readonly objectErrors = new Map<string, ModelError[]>();
   /** Errors found while merging a service's slices, keyed by service "ns/name". */
   private readonly endpointErrors = new Map<string, ModelError[]>();
   private routesCache: RouteModel[] | undefined;
+  /** Services touched by RoutePolicy changes during the current apply(). */
+  private readonly pendingServices = new Set<string>();
   private gatewaysCache: GatewayModel[] | undefined;
   private validationCache: ModelError[] | undefined;
 
@@ -71,6 +85,8 @@ export class ModelBuilder {
         meshWide ||= r.meshWide;
       }
     }
+    for (const s of this.pendingServices) services.add(s);
+    this.pendingServices.clear();
     for (const s of services) endpoints.add(s);
     for (const key of endpoints) this.rebuildEndpoints(key);
     if (services.size > 0 || meshWide) this.routesCache = undefined;
@@ -101,13 +117,16 @@ export class ModelBuilder {
         const r = buildService(object as Service, source, this.config.clusterDomain);
         note(r.errors);
         if (r.service) {
-          this.services[key] = r.service;
+          this.baseServices.set(key, r.service);
+          this.services[key] = this.withBackendPolicies(key, r.service);
           this.defaultRouteMap.set(key, defaultRoutes(r.service));
         } else {
+          this.baseServices.delete(key);
+          this.backendConflicts.delete(key);
           delete this.services[key];
           this.defaultRouteMap.delete(key);
         }
-        return { service: key, meshWide: false };
+        return { service: key, endpoints: this.touchServices(this.parentsRoutingTo(key)), meshWide: false };
       }
       case 'EndpointSlice': {
         const slice = object as EndpointSlice;
@@ -149,7 +168,72 @@ export class ModelBuilder {
       case 'HTTPRoute':
         this.httpRoutes.set(key, routeFromHttpRoute(object as HTTPRoute, source));
         return { meshWide: true };
+      case 'BackendPolicy': {
+        const entry = backendPolicyEntry(object as BackendPolicy, source);
+        note([...entry.errors]);
+        const touched = [...(this.backendPolicies.get(key)?.targets ?? []), ...entry.targets].map((t) => t.service);
+        this.backendPolicies.set(key, entry);
+        return { endpoints: this.reattach(touched), meshWide: false };
+      }
+      case 'RoutePolicy': {
+        const route = routeFromRoutePolicy(object as RoutePolicy, source);
+        const touched = [...this.serviceParentsOf(this.policyRoutes.get(key)), ...this.serviceParentsOf(route)];
+        this.policyRoutes.set(key, route);
+        return { endpoints: this.touchServices(touched), meshWide: true };
+      }
     }
+  }
+
+  /** Services a route attaches to as a Service parent (GAMMA). */
+  private serviceParentsOf(route: RouteModel | undefined): string[] {
+    return (route?.parents ?? []).flatMap((p) => (p.kind === 'service' ? [`${p.service.namespace}/${p.service.name}`] : []));
+  }
+
+  private withBackendPolicies(key: string, base: ServiceModel): ServiceModel {
+    const r = attachBackendPolicies(base, key, this.backendPolicies.values());
+    if (r.errors.length > 0) this.backendConflicts.set(key, r.errors);
+    else this.backendConflicts.delete(key);
+    return r.service;
+  }
+
+  /** BackendPolicies targeting these Services changed: re-attach them (a new ServiceModel object) and report them changed. */
+  private reattach(keys: readonly string[]): string[] {
+    const out: string[] = [];
+    for (const k of new Set(keys)) {
+      const base = this.baseServices.get(k);
+      if (!base) continue;
+      this.services[k] = { ...this.withBackendPolicies(k, base) };
+      this.pendingServices.add(k);
+      out.push(k);
+    }
+    return out;
+  }
+
+  /** Service parents of RoutePolicies that send or mirror traffic to the Service `key` (their routes change with it). */
+  private parentsRoutingTo(key: string): string[] {
+    const out: string[] = [];
+    for (const r of this.policyRoutes.values()) {
+      const uses = r.rules.some((rule) => rule.backends.some((b) => `${b.namespace}/${b.name}` === key) || (rule.filters?.mirrors ?? []).some((m) => `${m.backend.namespace}/${m.backend.name}` === key));
+      if (uses) out.push(...this.serviceParentsOf(r).filter((k) => k !== key));
+    }
+    return out;
+  }
+
+  /**
+   * A Service's routing changed: per-service translations (proxyless route
+   * tables) must re-run, so the service gets a new model object (translations
+   * are cached by object identity) and is reported in the delta.
+   */
+  private touchServices(keys: readonly string[]): string[] {
+    const out: string[] = [];
+    for (const k of new Set(keys)) {
+      const svc = this.services[k];
+      if (!svc) continue;
+      this.services[k] = { ...svc };
+      this.pendingServices.add(k);
+      out.push(k);
+    }
+    return out;
   }
 
   private dropSlice(sliceKey: string, svcKey: string): void {
@@ -162,9 +246,11 @@ export class ModelBuilder {
     this.objectErrors.delete(objKey(kind, ns, name));
     switch (kind) {
       case 'Service':
+        this.baseServices.delete(key);
+        this.backendConflicts.delete(key);
         delete this.services[key];
         this.defaultRouteMap.delete(key);
-        return { service: key, meshWide: false };
+        return { service: key, endpoints: this.touchServices(this.parentsRoutingTo(key)), meshWide: false };
       case 'EndpointSlice': {
         const prev = this.slices.get(key);
         if (!prev) return { meshWide: false };
@@ -180,6 +266,18 @@ export class ModelBuilder {
         return { meshWide: this.gatewayMap.delete(key) };
       case 'HTTPRoute':
         return { meshWide: this.httpRoutes.delete(key) };
+      case 'BackendPolicy': {
+        const prev = this.backendPolicies.get(key);
+        if (!prev) return { meshWide: false };
+        this.backendPolicies.delete(key);
+        return { endpoints: this.reattach(prev.targets.map((t) => t.service)), meshWide: false };
+      }
+      case 'RoutePolicy': {
+        const prev = this.policyRoutes.get(key);
+        if (!prev) return { meshWide: false };
+        this.policyRoutes.delete(key);
+        return { endpoints: this.touchServices(this.serviceParentsOf(prev)), meshWide: true };
+      }
       default:
         return { meshWide: false };
     }
@@ -204,6 +302,9 @@ export class ModelBuilder {
       const routes: RouteModel[] = [];
       for (const key of Object.keys(this.services).sort()) routes.push(...(this.defaultRouteMap.get(key) ?? []));
       for (const key of [...this.httpRoutes.keys()].sort()) routes.push(this.httpRoutes.get(key) as RouteModel);
+      const resolved = resolveConflicts([...this.policyRoutes.values()]);
+      this.conflictErrors = resolved.errors;
+      routes.push(...resolved.routes);
       this.routesCache = routes;
     }
     if (!this.gatewaysCache) this.gatewaysCache = [...this.gatewayMap.keys()].sort().map((k) => this.gatewayMap.get(k) as GatewayModel);
@@ -212,10 +313,13 @@ export class ModelBuilder {
 
   /** Every error: per-object problems (parse, build, endpoint merge), then references between objects. */
   errors(): ModelError[] {
-    if (!this.validationCache) this.validationCache = validateReferences(this.model());
+    const model = this.model();
+    if (!this.validationCache) this.validationCache = validateReferences(model);
     return [
       ...[...this.objectErrors.keys()].sort().flatMap((k) => this.objectErrors.get(k) ?? []),
       ...[...this.endpointErrors.keys()].sort().flatMap((k) => this.endpointErrors.get(k) ?? []),
+      ...[...this.backendConflicts.keys()].sort().flatMap((k) => this.backendConflicts.get(k) ?? []),
+      ...this.conflictErrors,
       ...this.validationCache,
     ];
   }

@@ -32,6 +32,24 @@ export interface ServiceModel {
   readonly selector?: Readonly<Record<string, string>>;
   readonly ports: readonly ServicePortModel[];
   readonly source: SourceRef;
+  /** BackendPolicies in effect, by service port name ("*" = every port without its own). Absent when none. */
+  readonly backendPolicies?: Readonly<Record<string, BackendPolicyModel>>;
+}
+
+/** The BackendPolicy subset Tower applies to clusters (src/model/backend-policy.ts). */
+export interface BackendPolicyModel {
+  readonly lb?: 'round-robin' | 'least-request' | 'random';
+  readonly circuitBreaker?: { readonly maxConnections?: number; readonly maxPendingRequests?: number; readonly maxRequests?: number; readonly maxRetries?: number };
+  readonly outlierDetection?: {
+    readonly consecutive5xx?: number;
+    readonly consecutiveGatewayErrors?: number;
+    readonly intervalMs?: number;
+    readonly baseEjectionTimeMs?: number;
+    readonly maxEjectionPercent?: number;
+  };
+  readonly connectTimeoutMs?: number;
+  readonly http2?: boolean;
+  readonly source: SourceRef;
 }
 
 export interface EndpointModel {
@@ -95,31 +113,131 @@ export interface BackendRefModel {
   readonly weight: number;
 }
 
+export interface ValueMatchModel {
+  readonly name: string;
+  readonly type: 'exact' | 'regex';
+  readonly value: string;
+}
+
+/** AND of path, headers, query parameters and method (RoutePolicy matches; defaults only use path). */
 export interface RouteMatchModel {
-  readonly path: { readonly type: 'prefix' | 'exact'; readonly value: string };
+  /** regex is RE2 (Envoy safe_regex), already checked by the RoutePolicy schema. */
+  readonly path: { readonly type: 'prefix' | 'exact' | 'regex'; readonly value: string };
+  readonly headers?: readonly ValueMatchModel[];
+  readonly queryParams?: readonly ValueMatchModel[];
+  /** HTTP method, matched as the ":method" header. */
+  readonly method?: string;
+}
+
+export interface HeaderModifierModel {
+  readonly set?: readonly { readonly name: string; readonly value: string }[];
+  readonly add?: readonly { readonly name: string; readonly value: string }[];
+  readonly remove?: readonly string[];
+}
+
+export interface PathModifierModel {
+  readonly type: 'full' | 'prefix';
+  readonly value: string;
+}
+
+export interface RedirectModel {
+  readonly scheme?: 'http' | 'https';
+  readonly hostname?: string;
+  readonly port?: number;
+  readonly path?: PathModifierModel;
+  readonly statusCode: 301 | 302 | 303 | 307 | 308;
+}
+
+export interface RewriteModel {
+  readonly hostname?: string;
+  readonly path?: PathModifierModel;
+}
+
+export interface MirrorModel {
+  readonly backend: BackendRefModel;
+  /** 0..100 */
+  readonly percent: number;
+  /** Index of the RequestMirror filter in spec.rules[i].filters, for error paths. */
+  readonly filterIndex?: number;
+}
+
+export interface CorsModel {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods?: readonly string[];
+  readonly allowHeaders?: readonly string[];
+  readonly exposeHeaders?: readonly string[];
+  readonly maxAgeSeconds?: number;
+  readonly allowCredentials?: boolean;
+}
+
+export interface FaultModel {
+  readonly delay?: { readonly fixedDelayMs: number; readonly percent: number };
+  readonly abort?: { readonly httpStatus?: number; readonly grpcStatus?: number; readonly percent: number };
+}
+
+export interface LocalRateLimitModel {
+  /** Tokens added every fillIntervalMs. */
+  readonly requests: number;
+  readonly fillIntervalMs: number;
+  /** Bucket size = requests + burst. */
+  readonly burst: number;
+}
+
+export interface RetryModel {
+  readonly attempts: number;
+  readonly retryOn: readonly string[];
+  readonly retriableStatusCodes?: readonly number[];
+  readonly perTryTimeoutMs?: number;
+  readonly backoff?: { readonly baseIntervalMs?: number; readonly maxIntervalMs?: number };
+}
+
+/** What a RoutePolicy rule does besides forwarding (all optional). */
+export interface RouteFiltersModel {
+  readonly requestHeaders?: HeaderModifierModel;
+  readonly responseHeaders?: HeaderModifierModel;
+  readonly redirect?: RedirectModel;
+  readonly rewrite?: RewriteModel;
+  readonly mirrors?: readonly MirrorModel[];
+  readonly cors?: CorsModel;
+  readonly fault?: FaultModel;
+  readonly rateLimit?: LocalRateLimitModel;
 }
 
 export interface RouteRuleModel {
   readonly matches: readonly RouteMatchModel[];
   readonly backends: readonly BackendRefModel[];
+  /** Index of the rule in its source object (spec.rules[i]); absent for default routes. */
+  readonly index?: number;
+  readonly filters?: RouteFiltersModel;
+  /** Whole exchange, all retries included; 0 disables. */
+  readonly timeoutMs?: number;
+  /** Each try (Envoy per_try_timeout); 0 disables. */
+  readonly perTryTimeoutMs?: number;
+  readonly retry?: RetryModel;
 }
 
 /**
  * Where a route applies. 'service-default' routes are generated per service
- * port (the mesh's implicit routing); 'gateway' routes come from HTTPRoutes.
+ * port (the mesh's implicit routing); 'gateway' routes come from HTTPRoutes
+ * and RoutePolicies with Gateway parents; 'service' routes from RoutePolicies
+ * with Service parents (GAMMA, east-west): they replace the service's default
+ * route for sidecars and proxyless clients.
  */
 export type RouteParent =
   | { readonly kind: 'service-default'; readonly service: ObjectRef; readonly port: number }
-  | { readonly kind: 'gateway'; readonly gateway: ObjectRef; readonly sectionName?: string };
+  | { readonly kind: 'gateway'; readonly gateway: ObjectRef; readonly sectionName?: string }
+  | { readonly kind: 'service'; readonly service: ObjectRef; readonly port?: number };
 
 export interface RouteModel {
-  /** Unique: "default/<ns>/<name>/<port>" or "httproute/<ns>/<name>". */
+  /** Unique: "default/<ns>/<name>/<port>", "httproute/<ns>/<name>" or "routepolicy/<ns>/<name>". */
   readonly key: string;
   readonly parents: readonly RouteParent[];
   /** Host names the route serves (for defaults: the service FQDN). */
   readonly hostnames: readonly string[];
   readonly rules: readonly RouteRuleModel[];
   readonly source: SourceRef;
+  /** metadata.creationTimestamp (RoutePolicy), for conflict resolution: the oldest wins. */
+  readonly createdAt?: string;
 }
 
 export interface TracingConfig {
@@ -157,6 +275,9 @@ export type ModelErrorCode =
   | 'invalid-gateway'
   | 'invalid-route'
   | 'missing-backend'
+  | 'route-conflict'
+  | 'policy-conflict'
+  | 'unsupported-policy'
   | 'invalid-config';
 
 /** A problem in the input, naming the object and the field path within it. */

@@ -40,17 +40,26 @@ export function validateServices(model: MeshModel): ModelError[] {
 export function validateReferences(model: MeshModel): ModelError[] {
   const errors: ModelError[] = [];
   for (const route of model.routes) {
-    route.rules.forEach((rule, ri) =>
-      rule.backends.forEach((b, bi) => {
+    route.rules.forEach((rule, i) => {
+      const ri = rule.index ?? i;
+      const check = (b: { namespace: string; name: string; port: number }, path: string, what: string): void => {
         const svc = model.services[`${b.namespace}/${b.name}`];
-        const path = `spec.rules[${ri}].backendRefs[${bi}]`;
-        if (!svc) errors.push({ code: 'missing-backend', source: route.source, path, message: `service ${b.namespace}/${b.name} does not exist` });
-        else if (!svc.ports.some((p) => p.port === b.port)) errors.push({ code: 'missing-backend', source: route.source, path: `${path}.port`, message: `service ${b.namespace}/${b.name} has no port ${b.port}` });
-      }),
-    );
+        if (!svc) errors.push({ code: 'missing-backend', source: route.source, path, message: `service ${b.namespace}/${b.name} does not exist; ${what}` });
+        else if (!svc.ports.some((p) => p.port === b.port)) errors.push({ code: 'missing-backend', source: route.source, path: `${path}.port`, message: `service ${b.namespace}/${b.name} has no port ${b.port}; ${what}` });
+      };
+      const live = rule.backends.filter((b) => b.weight > 0 && model.services[`${b.namespace}/${b.name}`]?.ports.some((p) => p.port === b.port)).length;
+      const noneLeft = !rule.filters?.redirect && live === 0 ? ' (no backend left: the rule answers 500)' : '';
+      rule.backends.forEach((b, bi) => check(b, `spec.rules[${ri}].backendRefs[${bi}]`, `backend dropped${noneLeft}`));
+      rule.filters?.mirrors?.forEach((m, mi) => check(m.backend, `spec.rules[${ri}].filters[${m.filterIndex ?? mi}].requestMirror.backendRef`, 'mirror dropped'));
+    });
     route.parents.forEach((p, pi) => {
       if (p.kind === 'gateway' && !model.gateways.some((g) => g.namespace === p.gateway.namespace && g.name === p.gateway.name)) {
         errors.push({ code: 'invalid-route', source: route.source, path: `spec.parentRefs[${pi}]`, message: `gateway ${p.gateway.namespace}/${p.gateway.name} does not exist` });
+      }
+      if (p.kind === 'service') {
+        const svc = model.services[`${p.service.namespace}/${p.service.name}`];
+        if (!svc) errors.push({ code: 'invalid-route', source: route.source, path: `spec.parentRefs[${pi}]`, message: `service ${p.service.namespace}/${p.service.name} does not exist; parent ignored` });
+        else if (p.port !== undefined && !svc.ports.some((sp) => sp.port === p.port)) errors.push({ code: 'invalid-route', source: route.source, path: `spec.parentRefs[${pi}].port`, message: `service ${p.service.namespace}/${p.service.name} has no port ${p.port}; parent ignored` });
       }
     });
   }

@@ -18,7 +18,7 @@ const outDir = path.join(testdataDir(), 'out');
 const cases = caseNames();
 
 test('golden cases exist for every required scenario', () => {
-  for (const c of ['basic-http', 'grpc-service', 'multi-port', 'slices-terminating-zones', 'headless-no-endpoints', 'sidecar-modes', 'gateway-tls', 'invalid-input']) {
+  for (const c of ['basic-http', 'grpc-service', 'multi-port', 'slices-terminating-zones', 'headless-no-endpoints', 'sidecar-modes', 'gateway-tls', 'invalid-input', 'canary-split', 'header-and-method-match', 'retries-timeouts', 'fault-injection', 'cors-and-ratelimit', 'redirect-rewrite-mirror', 'gamma-east-west', 'conflict']) {
     assert.ok(cases.includes(c), c);
   }
 });

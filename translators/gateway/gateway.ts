@@ -13,7 +13,7 @@ import { hcmFilter } from '../http-connection-manager';
 import { listener, tlsInspector } from '../listener';
 import { defaultHttpPort, secretName } from '../names';
 import { outboundClusters, outboundLoadAssignments } from '../outbound';
-import { routeConfiguration, routesForRules, virtualHost } from '../route-configuration';
+import { httpFiltersForRoutes, routeConfiguration, routesForRules, virtualHost } from '../route-configuration';
 import { tlsCertificateSecret } from '../secret';
 import { openTelemetryTracing } from '../tracing';
 import type { Json, ResourceSpec, RoleTranslator } from '../types';
@@ -35,7 +35,8 @@ function virtualHostsFor(gw: GatewayModel, listeners: readonly GatewayListenerMo
   const sources: SourceRef[] = [gw.source];
   for (const route of model.routes) {
     for (const l of listeners) {
-      const attached = route.parents.some((p) => p.kind === 'gateway' && p.gateway.namespace === gw.namespace && p.gateway.name === gw.name && (p.sectionName === undefined || p.sectionName === l.name));
+      // sectionName names a tower.dev listener and the "<name>.<i>" listeners split from its extra hostnames
+      const attached = route.parents.some((p) => p.kind === 'gateway' && p.gateway.namespace === gw.namespace && p.gateway.name === gw.name && (p.sectionName === undefined || p.sectionName === l.name || l.name.startsWith(`${p.sectionName}.`)));
       if (!attached) continue;
       const hosts = route.hostnames.length === 0 ? [l.hostname ?? '*'] : route.hostnames.filter((h) => hostMatches(l.hostname, h));
       for (const h of hosts) {
@@ -101,7 +102,7 @@ function namedGateway(gw: GatewayModel, model: MeshModel): ResourceSpec[] {
       out.push({
         typeUrl: TypeUrl.Listener,
         name,
-        json: listener({ name, address: '0.0.0.0', port, filterChains: [{ filters: [hcmFilter({ statPrefix: `${stat}_${port}`, routes: { rds }, observability: true, tracing, edge: true })] }] }),
+        json: listener({ name, address: '0.0.0.0', port, filterChains: [{ filters: [hcmFilter({ statPrefix: `${stat}_${port}`, routes: { rds }, observability: true, tracing, edge: true, httpFilters: httpFiltersForRoutes(vhosts) })] }] }),
         sources: [gw.source],
       });
       continue;
@@ -122,7 +123,7 @@ function namedGateway(gw: GatewayModel, model: MeshModel): ResourceSpec[] {
       chains.push({
         name: l.name,
         ...(l.hostname ? { filter_chain_match: { server_names: [l.hostname] } } : {}),
-        filters: [hcmFilter({ statPrefix: `${stat}_${port}_${l.name}`, routes: { rds }, observability: true, tracing, edge: true })],
+        filters: [hcmFilter({ statPrefix: `${stat}_${port}_${l.name}`, routes: { rds }, observability: true, tracing, edge: true, httpFilters: httpFiltersForRoutes(vhosts) })],
         transport_socket: downstreamTlsTransportSocket(secrets.map(secretName)),
       });
     }

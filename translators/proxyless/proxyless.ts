@@ -9,12 +9,13 @@
  */
 import { TypeUrl } from '../../src/envoy/type-urls';
 import type { ClientRole } from '../../src/model/roles';
-import type { ServiceModel } from '../../src/model/types';
+import type { MeshModel, ServiceModel } from '../../src/model/types';
 import { httpConnectionManager } from '../http-connection-manager';
 import { apiListener } from '../listener';
 import { outboundClusterName, serviceAliases } from '../names';
 import { outboundClusters, outboundLoadAssignments } from '../outbound';
-import { clusterRoute, routeConfiguration, virtualHost } from '../route-configuration';
+import { clusterRoute, httpFiltersForRoutes, routeConfiguration, routesForRules, virtualHost } from '../route-configuration';
+import { servicePortRoutes } from '../service-routes';
 import type { ResourceSpec, RoleTranslator } from '../types';
 
 type ProxylessRole = Extract<ClientRole, { kind: 'proxyless' }>;
@@ -23,22 +24,23 @@ export function proxylessTargets(svc: ServiceModel, port: number, namespace: str
   return serviceAliases(svc, namespace).map((a) => `${a}:${port}`);
 }
 
-function listenersAndRoutes(svc: ServiceModel, role: ProxylessRole): ResourceSpec[] {
+function listenersAndRoutes(svc: ServiceModel, role: ProxylessRole, model: MeshModel): ResourceSpec[] {
   const out: ResourceSpec[] = [];
   for (const p of svc.ports) {
     const targets = proxylessTargets(svc, p.port, role.namespace);
     const rds = `${svc.hostname}:${p.port}`;
-    out.push({
-      typeUrl: TypeUrl.RouteConfiguration,
-      name: rds,
-      json: routeConfiguration(rds, [virtualHost(rds, targets, [clusterRoute(outboundClusterName(svc, p.port), '')])]),
-      sources: [svc.source],
-    });
+    // RoutePolicies attached to the Service (GAMMA) replace the catch-all route
+    const policy = servicePortRoutes(model, svc, p.port);
+    const routes = policy ? routesForRules(policy.rules, model, 'proxyless') : [clusterRoute(outboundClusterName(svc, p.port), '')];
+    const vhosts = [virtualHost(rds, targets, routes)];
+    const sources = [svc.source, ...(policy?.sources ?? [])];
+    out.push({ typeUrl: TypeUrl.RouteConfiguration, name: rds, json: routeConfiguration(rds, vhosts), sources });
+    const httpFilters = httpFiltersForRoutes(vhosts);
     for (const t of targets) {
       out.push({
         typeUrl: TypeUrl.Listener,
         name: t,
-        json: apiListener(t, httpConnectionManager({ statPrefix: t, routes: { rds }, observability: false })),
+        json: apiListener(t, httpConnectionManager({ statPrefix: t, routes: { rds }, observability: false, ...(httpFilters.length > 0 ? { httpFilters } : {}) })),
         sources: [svc.source],
       });
     }
@@ -49,7 +51,7 @@ function listenersAndRoutes(svc: ServiceModel, role: ProxylessRole): ResourceSpe
 export const proxylessTranslator: RoleTranslator<ProxylessRole> = {
   kind: 'proxyless',
   shareKey: (role, part) => (part === 'endpoints' ? 'outbound' : `proxyless|${role.namespace ?? ''}`),
-  service: (svc, role) => [...outboundClusters(svc), ...listenersAndRoutes(svc, role)],
+  service: (svc, role, model) => [...outboundClusters(svc, 'proxyless'), ...listenersAndRoutes(svc, role, model)],
   endpoints: (svc, eps) => outboundLoadAssignments(svc, eps),
   mesh: () => [],
 };

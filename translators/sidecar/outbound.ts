@@ -14,7 +14,8 @@ import { originalDstCluster } from '../cluster';
 import { hcmFilter } from '../http-connection-manager';
 import { listener } from '../listener';
 import { defaultHttpPort, outboundClusterName, passthroughClusterName, serviceAliases } from '../names';
-import { routeConfiguration, routesForRules, virtualHost } from '../route-configuration';
+import { httpFiltersForRoutes, routeConfiguration, routesForRules, virtualHost } from '../route-configuration';
+import { servicePortRoutes } from '../service-routes';
 import { tcpProxyFilter } from '../tcp-proxy';
 import { openTelemetryTracing } from '../tracing';
 import type { Json, ResourceSpec } from '../types';
@@ -53,13 +54,16 @@ function vhostsFor(model: MeshModel, role: SidecarRole, pick: (svc: ServiceModel
     for (const { port, portless } of pick(svc)) {
       const route = routeByKey.get(`default/${svc.namespace}/${svc.name}/${port.port}`);
       if (!route) continue;
+      // RoutePolicies attached to the Service (GAMMA) replace its default route
+      const policy = servicePortRoutes(model, svc, port.port);
       const all = domainsFor(svc, port, role.namespace, portless);
       const domains: string[] = [];
       for (const d of all) if (!used.has(d)) domains.push(d);
       if (domains.length === 0) continue;
       for (const d of domains) used.add(d);
-      vhosts.push(virtualHost(`${svc.hostname}:${port.port}`, domains, routesForRules(route.rules, model)));
+      vhosts.push(virtualHost(`${svc.hostname}:${port.port}`, domains, routesForRules(policy ? policy.rules : route.rules, model)));
       sources.push(svc.source);
+      for (const s of policy?.sources ?? []) if (!sources.includes(s)) sources.push(s);
     }
   }
   return { vhosts, sources };
@@ -85,7 +89,7 @@ export function transparentOutbound(model: MeshModel, role: SidecarRole): Resour
     out.push({
       typeUrl: TypeUrl.Listener,
       name,
-      json: listener({ name, address: '0.0.0.0', port, bindToPort: false, direction: 'OUTBOUND', filterChains: [{ filters: [hcmFilter({ statPrefix: `outbound_0.0.0.0_${port}`, routes: { rds }, observability: true, tracing })] }] }),
+      json: listener({ name, address: '0.0.0.0', port, bindToPort: false, direction: 'OUTBOUND', filterChains: [{ filters: [hcmFilter({ statPrefix: `outbound_0.0.0.0_${port}`, routes: { rds }, observability: true, tracing, httpFilters: httpFiltersForRoutes(vhosts) })] }] }),
       sources: [],
     });
   }
@@ -132,7 +136,7 @@ export function explicitOutbound(model: MeshModel, role: SidecarRole): ResourceS
         address: '127.0.0.1',
         port: outboundPort,
         direction: 'OUTBOUND',
-        filterChains: [{ filters: [hcmFilter({ statPrefix: 'outbound_explicit', routes: { rds: explicitListenerName }, observability: true, tracing })] }],
+        filterChains: [{ filters: [hcmFilter({ statPrefix: 'outbound_explicit', routes: { rds: explicitListenerName }, observability: true, tracing, httpFilters: httpFiltersForRoutes(vhosts) })] }],
       }),
       sources: [],
     },
