@@ -35,3 +35,4 @@ export type { NodeInfo, ClientStatus, TypeStatus, XdsServerOptions, XdsServerEve
 export { realClock, type Clock, type TimerHandle } from './xds/clock';
 export { shouldRespond, shouldPush, classifyDelta, type Subscription, type Decision } from './xds/should-respond';
 export { warmUpTranslation } from './pipeline/warm-up';
+export type { StreamRef } from './xds/types';

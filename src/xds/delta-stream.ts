@@ -3,6 +3,9 @@
  * name → version map of what the client holds (seeded from
  * initial_resource_versions on reconnect); responses carry only what differs,
  * and removed_resources for what the client holds that no longer exists.
+ * Only `pending` names are examined: those a view publish changed or removed
+ * (the view's change set, computed once per publish, intersected with the
+ * subscription) and newly subscribed ones; 'all' after the first request.
  */
 import * as grpc from '@grpc/grpc-js';
 import { TypeUrl, isWildcardType, pushOrder } from '../envoy/type-urls';
@@ -11,6 +14,7 @@ import type { Resource } from './resource';
 import { classifyDelta, shouldPush } from './should-respond';
 import { XdsStream, type CsdsEntry } from './stream-base';
 import type { TypeStatus } from './types';
+import { addIntersection, intern, type ViewChanges } from './view-changes';
 import { decodeDeltaRequest, encodeDeltaResponse, type DeltaRequest } from './wire';
 
 interface DeltaSent { nonce: string; version: string; sentAt: number; resources: Resource[]; removed: string[] }
@@ -20,13 +24,15 @@ interface DeltaType {
   names: Set<string>;
   /** What the client holds: name → resource version. */
   has: Map<string, string>;
+  /** Names that may differ between the view and what the client holds; 'all' = walk everything. */
+  pending: Set<string> | 'all';
   inFlight?: DeltaSent;
   lastNonce?: string;
   acked?: { version: string; at: Date };
   nacked?: { version: string; nonce: string; message: string; at: Date; resources: Resource[] };
 }
 
-interface Diff { resources: Resource[]; removed: string[]; version: string }
+interface Diff { resources: Resource[]; removed: string[]; version: string; withheld: Set<string> }
 
 export class DeltaStream extends XdsStream {
   private types = new Map<string, DeltaType>();
@@ -50,6 +56,7 @@ export class DeltaStream extends XdsStream {
         wildcard: req.subscribe.includes('*') || (req.subscribe.length === 0 && isWildcardType(typeUrl)),
         names: new Set(),
         has: new Map(Object.entries(req.initialResourceVersions)),
+        pending: 'all',
       };
       this.types.set(typeUrl, st);
     } else {
@@ -68,9 +75,12 @@ export class DeltaStream extends XdsStream {
       }
     }
     // Subscription changes apply whatever the nonce says (stale, ACK or NACK).
-    for (const n of req.subscribe) {
-      if (n === '*') { st.wildcard = true; continue; }
+    const byName = this.table?.get(typeUrl);
+    for (const raw of req.subscribe) {
+      if (raw === '*') { if (!st.wildcard) st.pending = 'all'; st.wildcard = true; continue; }
+      const n = intern(byName, raw); // share the view's string
       st.names.add(n);
+      if (st.pending !== 'all') st.pending.add(n);
       if (!first) st.has.delete(n); // a newly requested name is always sent, even if held before
     }
     for (const n of req.unsubscribe) {
@@ -82,18 +92,34 @@ export class DeltaStream extends XdsStream {
     this.pump();
   }
 
+  viewChanged(changes: ViewChanges): void {
+    for (const [typeUrl, st] of this.types) {
+      if (st.pending === 'all') continue;
+      if (changes.all) { st.pending = 'all'; continue; }
+      const c = changes.byType.get(typeUrl);
+      if (!c) continue;
+      if (st.wildcard) {
+        for (const n of c.changed) st.pending.add(n);
+        for (const n of c.removed) st.pending.add(n);
+      } else {
+        addIntersection(st.pending, c.changed, st.names);
+        addIntersection(st.pending, c.removed, st.names);
+      }
+    }
+  }
+
   pump(): void {
     if (this.closed || !this.table) return;
-    let blocked = false;
     for (const typeUrl of pushOrder) {
       const st = this.types.get(typeUrl);
       if (!st) continue;
-      if (st.inFlight) { blocked = true; continue; }
+      if (st.inFlight) return; // awaiting ACK/NACK: blocks this type and, on ADS, every later one
+      if (st.pending !== 'all' && st.pending.size === 0) continue;
       const diff = this.diff(typeUrl, st);
-      if (diff.resources.length === 0 && diff.removed.length === 0) continue;
-      if (!shouldPush({ blocked, desiredVersion: diff.version, owed: false })) continue;
+      if (diff.resources.length === 0 && diff.removed.length === 0) { st.pending = diff.withheld; continue; }
+      if (!shouldPush({ blocked: false, desiredVersion: diff.version, owed: false })) continue;
       this.send(typeUrl, st, diff);
-      blocked = true;
+      return;
     }
   }
 
@@ -101,19 +127,32 @@ export class DeltaStream extends XdsStream {
     return st.wildcard || st.names.has(name);
   }
 
+  /** What the client is owed among its pending names (all names when pending is 'all'); each name once. */
   private diff(typeUrl: string, st: DeltaType): Diff {
     const byName = this.table?.get(typeUrl) ?? EMPTY;
     const resources: Resource[] = [];
-    if (st.wildcard) {
-      for (const r of byName.values()) if (st.has.get(r.name) !== r.version) resources.push(r);
+    const gone: string[] = [];
+    const visit = (n: string): void => {
+      const r = byName.get(n);
+      if (r) { if (st.has.get(n) !== r.version && this.inScope(st, n)) resources.push(r); }
+      else if (st.has.has(n) && this.inScope(st, n)) gone.push(n);
+    };
+    if (st.pending === 'all') {
+      if (st.wildcard) for (const n of byName.keys()) visit(n);
+      else for (const n of st.names) if (byName.has(n)) visit(n);
+      for (const n of st.has.keys()) if (!byName.has(n)) visit(n);
     } else {
-      for (const n of st.names) { const r = byName.get(n); if (r && st.has.get(n) !== r.version) resources.push(r); }
+      for (const n of st.pending) visit(n);
     }
-    const removed: string[] = [];
-    const keepClusters = typeUrl === TypeUrl.Cluster && this.serviceType === undefined && !this.clusterUsersSynced();
-    for (const n of st.has.keys()) if (!byName.has(n) && this.inScope(st, n) && !keepClusters) removed.push(n);
+    let removed = gone;
+    const withheld = new Set<string>();
+    if (gone.length && typeUrl === TypeUrl.Cluster && this.serviceType === undefined && !this.clusterUsersSynced()) {
+      // Make-before-break: clusters go only once the listeners and routes that used them are replaced.
+      for (const n of gone) withheld.add(n);
+      removed = [];
+    }
     const version = versionOf(resources) + (removed.length ? `-${removed.length}` : '');
-    return { resources, removed, version };
+    return { resources, removed, version, withheld };
   }
 
   private clusterUsersSynced(): boolean {
@@ -121,6 +160,7 @@ export class DeltaStream extends XdsStream {
       const st = this.types.get(t);
       if (!st) continue;
       if (st.inFlight) return false;
+      if (st.pending !== 'all' && st.pending.size === 0) continue;
       const d = this.diff(t, st);
       if (d.resources.length || d.removed.length) return false;
     }
@@ -132,6 +172,7 @@ export class DeltaStream extends XdsStream {
     const frame = encodeDeltaResponse({ systemVersionInfo: diff.version, typeUrl, nonce, resources: diff.resources, removed: diff.removed, controlPlaneId: this.host.controlPlaneId });
     for (const r of diff.resources) st.has.set(r.name, r.version);
     for (const n of diff.removed) st.has.delete(n);
+    st.pending = diff.withheld;
     st.inFlight = { nonce, version: diff.version, sentAt: this.host.clock.now(), resources: diff.resources, removed: diff.removed };
     st.lastNonce = nonce;
     this.write(typeUrl, frame, diff.version, nonce, diff.resources.length);

@@ -3,6 +3,9 @@
  * Versions are content hashes over (name, resource version) pairs, so identical
  * content always yields the identical version; the hash of a whole type map
  * (wildcard subscriptions) is computed once per table and shared by all clients.
+ * Named (RDS/EDS/SDS) state-of-the-world responses carry only what changed for
+ * the client; their version_info is the whole type map's version, also computed
+ * once per table (`typeVersion`).
  */
 import { createHash } from 'node:crypto';
 import type { Resource } from './resource';
@@ -19,7 +22,7 @@ export function versionOf(resources: readonly Resource[]): string {
 }
 
 /** The whole type map as one shared (never mutated) array with its version, computed once per map. */
-function wholeMapVersion(byName: ReadonlyMap<string, Resource>): { resources: Resource[]; version: string } {
+export function wholeMapVersion(byName: ReadonlyMap<string, Resource>): { resources: Resource[]; version: string } {
   let w = wholeMaps.get(byName);
   if (!w) {
     const resources = [...byName.values()];
@@ -44,4 +47,9 @@ export function desiredSotw(byName: ReadonlyMap<string, Resource>, sub: Subscrip
   }
   for (const r of keep) if (!byName.has(r.name)) resources.push(r);
   return { resources, version: versionOf(resources) };
+}
+
+/** version_info of a type in one published table: computed once per type map, shared by every client. */
+export function typeVersion(byName: ReadonlyMap<string, Resource>): string {
+  return wholeMapVersion(byName).version;
 }

@@ -20,10 +20,11 @@ import { SotwStream } from './sotw-stream';
 import type { DuplexCall, Limits, StreamHost, XdsStream } from './stream-base';
 import type { ClientStatus, XdsServerEvents, XdsServerOptions } from './types';
 import { decodeSotwRequest, encodeSotwResponse } from './wire';
+import { viewChanges } from './view-changes';
 
 export type { NodeInfo } from './node-info';
 export type { Clock, TimerHandle } from './clock';
-export type { ClientStatus, TypeStatus, XdsServerEvents, XdsServerOptions, PushEvent, AckEvent, NackEvent, DebounceEvent } from './types';
+export type { ClientStatus, TypeStatus, XdsServerEvents, XdsServerOptions, PushEvent, AckEvent, NackEvent, DebounceEvent, StreamRef } from './types';
 
 /**
  * The xDS server. Embed it like go-control-plane's server: construct with a
@@ -135,11 +136,14 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
   private publish(info: { waitedMs: number; merged: number }): void {
     const changed = [...this.pending];
     this.pending.clear();
+    // What changed is computed once per view; each stream intersects it with its subscription.
+    const diffs = changed.map(([k, t]) => ({ k, d: viewChanges(this.views.get(k), t) }));
     for (const [k, t] of changed) this.views.set(k, t);
     this.safeEmit('debounce', info);
-    for (const [k] of changed) {
+    for (const { k, d } of diffs) {
+      if (!d.all && d.byType.size === 0) continue;
       for (const s of this.byView.get(k) ?? []) {
-        try { s.pump(); } catch (e) { this.logger.error({ err: e, stream: s.id }, 'push failed'); }
+        try { s.viewChanged(d); s.pump(); } catch (e) { this.logger.error({ err: e, stream: s.id }, 'push failed'); }
       }
     }
   }
@@ -184,10 +188,11 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
       },
       table: (viewKey) => this.views.get(viewKey),
       nextNonce: () => `${this.noncePrefix}-${(++this.nonceCounter).toString(36)}`,
+      // Light payloads (no ClientStatus): metrics listen to every push; call clients() for the whole status.
       onPush: (stream, typeUrl, version, nonce, bytes, resources) =>
-        emitIf('push', () => [{ client: stream.status(), typeUrl, version, nonce, bytes, resources }]),
+        emitIf('push', () => [{ streamId: stream.id, nodeId: stream.node?.id ?? '', viewKey: stream.viewKey ?? '', variant: stream.variant, typeUrl, version, nonce, bytes, resources }]),
       onAck: (stream, typeUrl, version, nonce, latencyMs) =>
-        emitIf('ack', () => [{ client: stream.status(), typeUrl, version, nonce, latencyMs }]),
+        emitIf('ack', () => [{ streamId: stream.id, nodeId: stream.node?.id ?? '', viewKey: stream.viewKey ?? '', variant: stream.variant, typeUrl, version, nonce, latencyMs }]),
       onNack: (stream, typeUrl, version, nonce, errorDetail, resources) => {
         this.logger.warn({ stream: stream.id, node: stream.node?.id, typeUrl, version, error: errorDetail.message }, 'xDS NACK');
         emitIf('nack', () => [{ client: stream.status(), typeUrl, version, nonce, errorDetail, resources }]);

@@ -1,27 +1,45 @@
 /**
  * A state-of-the-world stream (ADS or one per-type service). Per type it keeps
- * only the subscription, the response awaiting ACK (references into the shared
- * cache), the last ACKed resources and the last NACK.
+ * only the subscription (names interned against the view), the response
+ * awaiting ACK (references into the shared cache), the last ACKed response and
+ * the last NACK.
+ *
+ * LDS and CDS responses are complete (a missing resource means deleted). RDS,
+ * EDS and SDS responses carry only what the client is owed: every subscribed
+ * resource after a request that changed the subscription, otherwise just the
+ * subscribed names a view publish changed (`pending`, fed by the view's change
+ * set computed once per publish). Their version_info is the type's version in
+ * the view, computed once per table.
  */
 import * as grpc from '@grpc/grpc-js';
-import { TypeUrl, pushOrder } from '../envoy/type-urls';
-import { EMPTY, desiredSotw } from './desired';
+import { TypeUrl, isWildcardType, pushOrder } from '../envoy/type-urls';
+import { edsNameOf } from './cluster-eds-name';
+import { EMPTY, desiredSotw, typeVersion } from './desired';
 import type { Resource } from './resource';
-import { shouldPush, shouldRespond, type SotwTypeState } from './should-respond';
+import { shouldPush, shouldRespond, type Subscription, type SotwTypeState } from './should-respond';
 import { XdsStream, type CsdsEntry } from './stream-base';
 import type { TypeStatus } from './types';
+import { addIntersection, intern, type ViewChanges } from './view-changes';
 import { decodeSotwRequest, encodeSotwResponse, type SotwRequest } from './wire';
 
 interface SentResponse { nonce: string; version: string; sentAt: number; resources: Resource[] }
 
 interface SotwType {
   sub: SotwTypeState;
-  /** The client is owed a response (initial request, subscription change, fresh EDS after CDS). */
+  /** LDS/CDS: every response lists every subscribed resource. */
+  complete: boolean;
+  /** The client is owed a response with every subscribed resource (initial request, subscription change, first table). */
   owed: boolean;
+  /** Named types: subscribed names changed since they were last sent (including CLAs owed after a CDS change). */
+  pending: Set<string>;
   inFlight?: SentResponse;
   lastSentVersion?: string;
+  /** Complete types: the resources of the latest response (shared arrays). */
+  lastSent?: Resource[];
   acked?: { version: string; at: Date; resources: Resource[] };
   nacked?: { version: string; nonce: string; message: string; at: Date; resources: Resource[] };
+  /** Complete types with a named subscription: the last computed content for (map, subscription). */
+  cache?: { byName: ReadonlyMap<string, Resource>; sub: Subscription; want: { resources: Resource[]; version: string } };
 }
 
 /** Types whose replacement must go out before clusters they stopped using are removed. */
@@ -47,7 +65,17 @@ export class SotwStream extends XdsStream {
       this.host.logger.debug({ stream: this.id, typeUrl, nonce: req.responseNonce }, 'stale request ignored');
       return;
     }
-    const state: SotwType = st ?? { sub: { subscribed: d.subscription, everNamed: d.everNamed }, owed: false };
+    // An unchanged subscription keeps the set already held (Envoy repeats its names in every ACK);
+    // a new one is interned against the view's name strings so clients share them.
+    let subscribed = d.subscription;
+    if (st && !d.changed) subscribed = st.sub.subscribed;
+    else if (subscribed !== '*') {
+      const byName = this.table?.get(typeUrl);
+      const names = new Set<string>();
+      for (const n of subscribed) names.add(intern(byName, n));
+      subscribed = names;
+    }
+    const state: SotwType = st ?? { sub: { subscribed, everNamed: d.everNamed }, complete: isWildcardType(typeUrl), owed: false, pending: new Set() };
     if (!st) this.types.set(typeUrl, state);
     const sent = state.inFlight;
     if (sent && req.responseNonce === sent.nonce) {
@@ -61,38 +89,70 @@ export class SotwStream extends XdsStream {
         this.host.onAck(this, typeUrl, sent.version, sent.nonce, this.host.clock.now() - sent.sentAt);
       }
     }
-    state.sub = { subscribed: d.subscription, everNamed: d.everNamed, lastNonce: state.sub.lastNonce };
+    state.sub = { subscribed, everNamed: d.everNamed, lastNonce: state.sub.lastNonce };
     if (d.respond) state.owed = true;
+    if (subscribed !== '*' && state.pending.size) for (const n of state.pending) if (!subscribed.has(n)) state.pending.delete(n);
     this.pump();
+  }
+
+  viewChanged(changes: ViewChanges): void {
+    for (const [typeUrl, st] of this.types) {
+      if (st.complete) continue; // complete types compare whole-content versions (computed once per table)
+      if (changes.all) { st.owed = true; continue; }
+      const c = changes.byType.get(typeUrl);
+      const sub = st.sub.subscribed;
+      if (!c || c.changed.size === 0 || st.owed) continue;
+      if (sub === '*') for (const n of c.changed) st.pending.add(n);
+      else addIntersection(st.pending, c.changed, sub);
+    }
   }
 
   pump(): void {
     const table = this.table;
     if (this.closed || !table) return;
-    let blocked = false;
     for (const typeUrl of pushOrder) {
       const st = this.types.get(typeUrl);
       if (!st) continue;
-      if (st.inFlight) { blocked = true; continue; }
-      const want = this.desired(typeUrl, st);
-      const push = shouldPush({ blocked, desiredVersion: want.version, lastSentVersion: st.lastSentVersion, owed: st.owed, nackedVersion: st.nacked?.version });
-      if (push) {
-        this.send(typeUrl, st, want.resources, want.version);
-        blocked = true;
-      } else if (!blocked) {
+      if (st.inFlight) return; // awaiting ACK/NACK: blocks this type and, on ADS, every later one
+      if (st.complete) {
+        const want = this.desiredComplete(typeUrl, st);
+        if (shouldPush({ blocked: false, desiredVersion: want.version, lastSentVersion: st.lastSentVersion, owed: st.owed, nackedVersion: st.nacked?.version })) {
+          this.send(typeUrl, st, want.resources, want.version);
+          return;
+        }
         st.owed = false; // nothing to send: content unchanged, or it would repeat a NACKed version
+        continue;
       }
+      const byName = table.get(typeUrl) ?? EMPTY;
+      const resources = this.namedContent(st, byName);
+      if (!st.owed && resources.length === 0) { st.pending.clear(); continue; }
+      this.send(typeUrl, st, resources, typeVersion(byName));
+      return;
     }
   }
 
-  private desired(typeUrl: string, st: SotwType): { resources: Resource[]; version: string } {
+  /** Named types: every subscribed resource when owed, else the pending ones; each name once. */
+  private namedContent(st: SotwType, byName: ReadonlyMap<string, Resource>): Resource[] {
+    const out: Resource[] = [];
+    const sub = st.sub.subscribed;
+    const names: Iterable<string> = st.owed ? (sub === '*' ? byName.keys() : sub) : st.pending;
+    for (const n of names) { const r = byName.get(n); if (r) out.push(r); }
+    return out;
+  }
+
+  private desiredComplete(typeUrl: string, st: SotwType): { resources: Resource[]; version: string } {
     const byName = this.table?.get(typeUrl) ?? EMPTY;
-    let keep: Resource[] = [];
+    const sub = st.sub.subscribed;
     if (typeUrl === TypeUrl.Cluster && this.serviceType === undefined && st.acked && !this.clusterUsersSynced()) {
-      const sub = st.sub.subscribed;
-      keep = st.acked.resources.filter((r) => !byName.has(r.name) && (sub === '*' || sub.has(r.name)));
+      const keep = st.acked.resources.filter((r) => !byName.has(r.name) && (sub === '*' || sub.has(r.name)));
+      if (keep.length) return desiredSotw(byName, sub, keep);
     }
-    return desiredSotw(byName, st.sub.subscribed, keep);
+    if (sub === '*') return desiredSotw(byName, sub);
+    const c = st.cache;
+    if (c && c.byName === byName && c.sub === sub) return c.want;
+    const want = desiredSotw(byName, sub);
+    st.cache = { byName, sub, want };
+    return want;
   }
 
   /** Whether the listeners and routes this stream subscribes to are up to date with the view. */
@@ -101,8 +161,12 @@ export class SotwStream extends XdsStream {
       const st = this.types.get(t);
       if (!st) continue;
       if (st.inFlight || st.owed) return false;
-      const v = this.desired(t, st).version;
-      if (v !== st.lastSentVersion) return false;
+      if (st.complete) {
+        if (this.desiredComplete(t, st).version !== st.lastSentVersion) return false;
+      } else {
+        const byName = this.table?.get(t) ?? EMPTY;
+        for (const n of st.pending) if (byName.has(n)) return false;
+      }
     }
     return true;
   }
@@ -110,16 +174,32 @@ export class SotwStream extends XdsStream {
   private send(typeUrl: string, st: SotwType, resources: Resource[], version: string): void {
     const nonce = this.host.nextNonce();
     const frame = encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlaneId: this.host.controlPlaneId });
+    if (typeUrl === TypeUrl.Cluster) this.owedEndpoints(st.lastSent, resources);
     st.inFlight = { nonce, version, sentAt: this.host.clock.now(), resources };
     st.sub = { ...st.sub, lastNonce: nonce };
     st.lastSentVersion = version;
+    if (st.complete) st.lastSent = resources;
     st.owed = false;
-    if (typeUrl === TypeUrl.Cluster) {
-      // Envoy warms an added or changed cluster only once a ClusterLoadAssignment arrives, even an unchanged one.
-      const eds = this.types.get(TypeUrl.ClusterLoadAssignment);
-      if (eds) eds.owed = true;
-    }
+    if (st.pending.size) st.pending = new Set();
     this.write(typeUrl, frame, version, nonce, resources.length);
+  }
+
+  /**
+   * Envoy warms an added or changed cluster only once a ClusterLoadAssignment
+   * arrives, even an unchanged one: owe EDS the CLAs of the clusters in this
+   * CDS response that are new or changed for this client (not all of them).
+   */
+  private owedEndpoints(before: Resource[] | undefined, after: Resource[]): void {
+    const eds = this.types.get(TypeUrl.ClusterLoadAssignment);
+    if (!eds || eds.owed || before === after) return;
+    const sub = eds.sub.subscribed;
+    const prev = new Map<string, string>();
+    for (const r of before ?? []) prev.set(r.name, r.version);
+    for (const r of after) {
+      if (prev.get(r.name) === r.version) continue;
+      const n = edsNameOf(r);
+      if (sub === '*' || sub.has(n)) eds.pending.add(n);
+    }
   }
 
   typeStatus(): Record<string, TypeStatus> {
@@ -139,27 +219,62 @@ export class SotwStream extends XdsStream {
   csdsEntries(): CsdsEntry[] {
     const out: CsdsEntry[] = [];
     for (const [typeUrl, st] of this.types) {
-      const acked = new Map((st.acked?.resources ?? []).map((r) => [r.name, r]));
-      const inFlight = new Map((st.inFlight?.resources ?? []).map((r) => [r.name, r]));
-      const nackedLatest = st.nacked && st.nacked.version === st.lastSentVersion && !st.inFlight;
-      const nacked = new Map(nackedLatest ? st.nacked!.resources.map((r) => [r.name, r]) : []);
-      const names = new Set([...acked.keys(), ...inFlight.keys(), ...nacked.keys()]);
-      if (st.sub.subscribed !== '*') for (const n of st.sub.subscribed) names.add(n);
-      for (const name of [...names].sort()) {
-        const a = acked.get(name);
-        if (inFlight.has(name)) {
-          out.push({ typeUrl, name, version: st.inFlight!.version, resource: inFlight.get(name), configStatus: 'STALE', clientStatus: a ? 'ACKED' : 'REQUESTED' });
-        } else if (nacked.has(name) && nacked.get(name)!.version !== a?.version) {
-          const n = st.nacked!;
-          out.push({ typeUrl, name, version: st.acked?.version ?? '', resource: a, configStatus: 'ERROR', clientStatus: 'NACKED', error: { message: n.message, version: n.version, at: n.at } });
-        } else if (a) {
-          out.push({ typeUrl, name, version: st.acked!.version, resource: a, configStatus: 'SYNCED', clientStatus: 'ACKED' });
-        } else {
-          out.push({ typeUrl, name, version: '', configStatus: 'NOT_SENT', clientStatus: 'REQUESTED' });
-        }
-      }
+      if (st.complete) this.completeEntries(typeUrl, st, out);
+      else this.namedEntries(typeUrl, st, out);
     }
     return out;
+  }
+
+  private completeEntries(typeUrl: string, st: SotwType, out: CsdsEntry[]): void {
+    const acked = new Map((st.acked?.resources ?? []).map((r) => [r.name, r]));
+    const inFlight = new Map((st.inFlight?.resources ?? []).map((r) => [r.name, r]));
+    const nackedLatest = st.nacked && st.nacked.version === st.lastSentVersion && !st.inFlight;
+    const nacked = new Map(nackedLatest ? st.nacked!.resources.map((r) => [r.name, r]) : []);
+    const names = new Set([...acked.keys(), ...inFlight.keys(), ...nacked.keys()]);
+    if (st.sub.subscribed !== '*') for (const n of st.sub.subscribed) names.add(n);
+    for (const name of [...names].sort()) {
+      const a = acked.get(name);
+      if (inFlight.has(name)) {
+        out.push({ typeUrl, name, version: st.inFlight!.version, resource: inFlight.get(name), configStatus: 'STALE', clientStatus: a ? 'ACKED' : 'REQUESTED' });
+      } else if (nacked.has(name) && nacked.get(name)!.version !== a?.version) {
+        const n = st.nacked!;
+        out.push({ typeUrl, name, version: st.acked?.version ?? '', resource: a, configStatus: 'ERROR', clientStatus: 'NACKED', error: { message: n.message, version: n.version, at: n.at } });
+      } else if (a) {
+        out.push({ typeUrl, name, version: st.acked!.version, resource: a, configStatus: 'SYNCED', clientStatus: 'ACKED' });
+      } else {
+        out.push({ typeUrl, name, version: '', configStatus: 'NOT_SENT', clientStatus: 'REQUESTED' });
+      }
+    }
+  }
+
+  /**
+   * Named types keep no per-name copy of what the client holds: a subscribed
+   * name that is neither in flight, NACKed nor pending holds the view's current
+   * resource (every change to it is made pending until sent).
+   */
+  private namedEntries(typeUrl: string, st: SotwType, out: CsdsEntry[]): void {
+    const byName = this.table?.get(typeUrl) ?? EMPTY;
+    const inFlight = new Map((st.inFlight?.resources ?? []).map((r) => [r.name, r]));
+    const nackedLatest = st.nacked && st.nacked.nonce === st.sub.lastNonce && !st.inFlight;
+    const nacked = new Map(nackedLatest ? st.nacked!.resources.map((r) => [r.name, r]) : []);
+    const names = new Set([...inFlight.keys(), ...nacked.keys()]);
+    if (st.sub.subscribed !== '*') for (const n of st.sub.subscribed) names.add(n);
+    const ackedVersion = st.acked?.version ?? '';
+    for (const name of [...names].sort()) {
+      const cur = byName.get(name);
+      if (inFlight.has(name)) {
+        out.push({ typeUrl, name, version: st.inFlight!.version, resource: inFlight.get(name), configStatus: 'STALE', clientStatus: 'REQUESTED' });
+      } else if (nacked.has(name)) {
+        const n = st.nacked!;
+        out.push({ typeUrl, name, version: ackedVersion, configStatus: 'ERROR', clientStatus: 'NACKED', error: { message: n.message, version: n.version, at: n.at } });
+      } else if (!cur || !st.acked) {
+        out.push({ typeUrl, name, version: '', configStatus: 'NOT_SENT', clientStatus: 'REQUESTED' });
+      } else if (st.owed || st.pending.has(name)) {
+        out.push({ typeUrl, name, version: ackedVersion, configStatus: 'STALE', clientStatus: 'ACKED' });
+      } else {
+        out.push({ typeUrl, name, version: ackedVersion, resource: cur, configStatus: 'SYNCED', clientStatus: 'ACKED' });
+      }
+    }
   }
 
   protected clearState(): void {

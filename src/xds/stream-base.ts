@@ -10,6 +10,7 @@ import type { Clock, TimerHandle } from './clock';
 import { nodeInfoFrom, type NodeInfo } from './node-info';
 import type { Resource, ResourceTable } from './resource';
 import type { ClientStatus, TypeStatus } from './types';
+import type { ViewChanges } from './view-changes';
 import type { NodeProto } from './wire';
 
 export interface Limits { maxRequestBytes: number; maxResourceNames: number; maxStreamsPerConnection: number; firstRequestTimeoutMs: number }
@@ -77,6 +78,8 @@ export abstract class XdsStream {
   protected abstract handle(buf: Buffer): void;
   /** Sends whatever this stream is owed, in push order; called on requests and view changes. */
   abstract pump(): void;
+  /** Records what a view publish changed (computed once per view), before the publish pumps. */
+  abstract viewChanged(changes: ViewChanges): void;
   abstract typeStatus(): Record<string, TypeStatus>;
   abstract csdsEntries(): CsdsEntry[];
   /** Drops per-type state (called on dispose). */

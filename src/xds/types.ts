@@ -24,8 +24,10 @@ export interface ClientStatus {
   types: Record<string, TypeStatus>;
 }
 
-export interface PushEvent { client: ClientStatus; typeUrl: string; version: string; nonce: string; bytes: number; resources: number }
-export interface AckEvent { client: ClientStatus; typeUrl: string; version: string; nonce: string; latencyMs: number }
+/** Which stream an event is about; cheap to build on every response (XdsServer.clients() has the whole status). */
+export interface StreamRef { streamId: string; nodeId: string; viewKey: string; variant: 'sotw' | 'delta' }
+export interface PushEvent extends StreamRef { typeUrl: string; version: string; nonce: string; bytes: number; resources: number }
+export interface AckEvent extends StreamRef { typeUrl: string; version: string; nonce: string; latencyMs: number }
 export interface NackEvent { client: ClientStatus; typeUrl: string; version: string; nonce: string; errorDetail: { code: number; message: string }; resources: Resource[] }
 export interface DebounceEvent { waitedMs: number; merged: number }
 
