@@ -2,7 +2,8 @@
  * Strict JSON decoders generated once per message type (like protobufjs'
  * own encoders): known fields are read with constant property names, so V8's
  * inline caches make the common, valid case fast; unknown keys are found by
- * comparing the number of keys with the number of known fields seen.
+ * comparing the number of keys with the number of known fields seen, and the
+ * lookups stop as soon as every key has matched a field (sparse JSON is cheap).
  */
 import { DecodeCtx, ProtoObject, decodeError, decodeFieldJson, decodeMessageJson, typeLabel } from './json-codec';
 import { FieldPlan, TypePlan, subPlan } from './validate-type-plan';
@@ -65,7 +66,11 @@ export function generateDecoder(plan: TypePlan): GeneratedDecoder {
   const oneofs = [...new Set(plan.fields.map((f) => f.oneof).filter((o): o is string => o !== undefined))];
   lines.push('if (typeof json !== "object" || json === null || Array.isArray(json) || json instanceof Uint8Array) return H.notObject(P, json, ctx);');
   lines.push('const e0 = ctx.errors.length; const out = {}; let seen = 0, v, w, x;');
+  lines.push('let n = 0; for (const k in json) n++;');
   lines.push('if (skipKey !== undefined && json[skipKey] !== undefined) seen++;');
+  // Once every key of the object has matched a field, the remaining fields are absent: stop looking them up.
+  const done = 'if (seen === n) return ctx.errors.length === e0 ? out : undefined;';
+  lines.push(done);
   for (const o of oneofs) lines.push(`let o${oneofs.indexOf(o)};`);
   plan.fields.forEach((fp, i) => {
     const aliases = [...new Set([lowerCamel(fp.proto), fp.field.jsonName, fp.key])].filter((a) => a && a !== fp.proto);
@@ -96,8 +101,8 @@ export function generateDecoder(plan: TypePlan): GeneratedDecoder {
     }
     if (fp.oneof !== undefined) lines.push('}');
     lines.push('}');
+    lines.push(done);
   });
-  lines.push('let n = 0; for (const k in json) n++;');
   lines.push('if (n !== seen) H.unknownKeys(P, json, ctx, skipKey);');
   lines.push('return ctx.errors.length === e0 ? out : undefined;');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- code generated from reflection, like protobufjs

@@ -308,7 +308,9 @@ function generateVisitor(rules: TypeRules): (msg: ProtoObject, ctx: DecodeCtx) =
       lines.push(`H.visitList(${C}, v, ctx);`);
       return;
     }
-    lines.push(`if (v == null) H.visitAbsent(${C}, ctx);`);
+    // visitAbsent reports only a required field or a rule on the implicit default: skip the call otherwise.
+    const absentMatters = (fc.el?.required !== undefined && fp.oneof === undefined) || (fc.implicit && fc.el?.check !== undefined);
+    lines.push(absentMatters ? `if (v == null) H.visitAbsent(${C}, ctx);` : 'if (v == null) {}');
     if (fp.kind !== 'message' && fc.el?.check) {
       lines.push(`else { m = ${C}.el.check(v); if (m !== undefined) H.report(ctx, m, ${q(fp.proto)}); }`);
     } else if (fc.el || fc.visit) {

@@ -4,7 +4,6 @@
  * client that receives it shares the same bytes.
  */
 import { hash } from 'node:crypto';
-import * as protobuf from 'protobufjs';
 
 /** The model object a resource came from, so errors and NACKs can be traced back. */
 export interface SourceRef {
@@ -37,13 +36,66 @@ export function contentVersion(body: Uint8Array): string {
   return hash('sha256', body, 'base64url').slice(0, 16);
 }
 
+function varintLen(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
+}
+
+function writeVarint(buf: Buffer, pos: number, n: number): number {
+  while (n > 127) {
+    buf[pos++] = (n & 127) | 128;
+    n >>>= 7;
+  }
+  buf[pos++] = n;
+  return pos;
+}
+
+/** Any's `1: type_url` field plus the tag of `2: value`, encoded once per type URL. */
+const anyPrefixes = new Map<string, Buffer>();
+
+function anyPrefix(typeUrl: string): Buffer {
+  let p = anyPrefixes.get(typeUrl);
+  if (p === undefined) {
+    const len = Buffer.byteLength(typeUrl);
+    p = Buffer.alloc(1 + varintLen(len) + len + 1);
+    let pos = writeVarint(p, 1, len);
+    p[0] = 10;
+    pos += p.write(typeUrl, pos, 'utf8');
+    p[pos] = 18;
+    if (anyPrefixes.size < 1000) anyPrefixes.set(typeUrl, p);
+  }
+  return p;
+}
+
+/**
+ * Encodes the delta Resource once, into one buffer; `any` and `body` are
+ * views of it (the same bytes a separate encoding of each would give).
+ */
 export function makeResource(typeUrl: string, name: string, body: Uint8Array, sources: readonly SourceRef[] = []): Resource {
   const version = contentVersion(body);
+  const prefix = anyPrefix(typeUrl);
   // google.protobuf.Any: 1 type_url (string), 2 value (bytes)
-  const any = protobuf.Writer.create().uint32(10).string(typeUrl).uint32(18).bytes(body).finish();
+  const anyLen = prefix.length + varintLen(body.length) + body.length;
   // envoy.service.discovery.v3.Resource: 3 name, 1 version, 2 resource (Any)
-  const deltaResource = protobuf.Writer.create().uint32(26).string(name).uint32(10).string(version).uint32(18).bytes(any).finish();
-  return { typeUrl, name, version, body, any, deltaResource, sources };
+  const nameLen = Buffer.byteLength(name);
+  const versionLen = version.length; // base64url: ASCII
+  const total = 1 + varintLen(nameLen) + nameLen + 1 + varintLen(versionLen) + versionLen + 1 + varintLen(anyLen) + anyLen;
+  const buf = Buffer.allocUnsafe(total);
+  buf[0] = 26;
+  let pos = writeVarint(buf, 1, nameLen);
+  pos += buf.write(name, pos, 'utf8');
+  buf[pos++] = 10;
+  pos = writeVarint(buf, pos, versionLen);
+  pos += buf.write(version, pos, 'latin1');
+  buf[pos++] = 18;
+  pos = writeVarint(buf, pos, anyLen);
+  const anyStart = pos;
+  pos += prefix.copy(buf, pos);
+  pos = writeVarint(buf, pos, body.length);
+  buf.set(body, pos);
+  const deltaResource = buf;
+  const any = buf.subarray(anyStart);
+  const bodyView = buf.subarray(pos);
+  return { typeUrl, name, version, body: bodyView, any, deltaResource, sources };
 }
 
 /** Builds a table from a flat list; later duplicates of (type, name) are an error. */
