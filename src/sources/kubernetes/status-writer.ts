@@ -10,15 +10,10 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { apiPath, type KubeApi } from '../../k8s/kube-api';
 import { describeKubeError, httpStatusOf } from '../../k8s/kube-errors';
 import { stableStringify } from '../kinds';
+import type { ConditionInput } from '../../api/status';
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  observedGeneration?: number;
-  lastTransitionTime?: string;
-}
+/** A status condition as Tower's kinds declare it (src/api/status.ts). */
+export type Condition = ConditionInput;
 
 export interface StatusTarget {
   group: string;
