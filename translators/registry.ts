@@ -18,6 +18,8 @@ import { proxylessTranslator } from './proxyless/proxyless';
 import { corsFilter, corsPolicy } from './cors-policy';
 import { faultFilter, faultPerRoute } from './fault';
 import { headerMutation } from './header-mutation';
+import { jwksCluster, jwtAuthnFilter, jwtProvider } from './jwt-authn';
+import { rbacFilters, rbacPermission, rbacPrincipal } from './rbac';
 import { localRateLimitFilter, localRateLimitPerRoute } from './local-rate-limit';
 import { redirectAction, ruleAction } from './route-action';
 import { httpFiltersForRoutes, routeConfiguration, routesForRules, virtualHost } from './route-configuration';
@@ -32,7 +34,7 @@ import type { ResourceSpec, RoleTranslator } from './types';
 
 /** Message builders, named after the Envoy message they return. */
 export const messageBuilders = {
-  'envoy.config.cluster.v3.Cluster': { edsCluster, staticCluster, originalDstCluster, clusterPolicyFields },
+  'envoy.config.cluster.v3.Cluster': { edsCluster, staticCluster, originalDstCluster, clusterPolicyFields, jwksCluster },
   'envoy.config.cluster.v3.OutlierDetection': { outlierDetection },
   'envoy.config.endpoint.v3.ClusterLoadAssignment': { clusterLoadAssignment },
   'envoy.config.listener.v3.Listener': { listener, apiListener, tlsInspector, originalDstFilter },
@@ -44,6 +46,8 @@ export const messageBuilders = {
   'envoy.extensions.filters.http.fault.v3.HTTPFault': { faultFilter, faultPerRoute },
   'envoy.extensions.filters.http.cors.v3.CorsPolicy': { corsFilter, corsPolicy },
   'envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit': { localRateLimitFilter, localRateLimitPerRoute },
+  'envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication': { jwtAuthnFilter, jwtProvider },
+  'envoy.extensions.filters.http.rbac.v3.RBAC': { rbacFilters, rbacPermission, rbacPrincipal },
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter': { httpFiltersForRoutes },
   'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager': { httpConnectionManager, hcmFilter },
   'envoy.extensions.filters.http.router.v3.Router': { routerFilter },

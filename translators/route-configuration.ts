@@ -100,6 +100,25 @@ function buildRoutes(rules: readonly RouteRuleModel[], model: MeshModel, flavor:
 
 /** HTTP filters (before the router) the routes of these virtual hosts configure per route, in a fixed order. */
 export function httpFiltersForRoutes(virtualHosts: readonly Json[]): Json[] {
+  return httpFilterChain([], virtualHosts);
+}
+
+/**
+ * The HTTP filters of one connection manager (router excluded), in Envoy
+ * Gateway's order: fault, CORS (so preflights are answered before any
+ * authentication), then the security filters (jwt_authn, RBAC), then the
+ * local rate limit. Route filters are added only when a route uses them.
+ */
+export function httpFilterChain(securityFilters: readonly Json[], virtualHosts: readonly Json[], used = usedRouteFilters(virtualHosts)): Json[] {
+  const out: Json[] = [];
+  if (used.has(faultFilterName)) out.push(faultFilter());
+  if (used.has(corsFilterName)) out.push(corsFilter());
+  out.push(...securityFilters);
+  if (used.has(localRateLimitFilterName)) out.push(localRateLimitFilter());
+  return out;
+}
+
+function usedRouteFilters(virtualHosts: readonly Json[]): Set<string> {
   const used = new Set<string>();
   for (const vh of virtualHosts) {
     for (const r of (vh.routes as readonly Json[] | undefined) ?? []) {
@@ -107,9 +126,5 @@ export function httpFiltersForRoutes(virtualHosts: readonly Json[]): Json[] {
       if (cfg) for (const k of Object.keys(cfg)) used.add(k);
     }
   }
-  const out: Json[] = [];
-  if (used.has(faultFilterName)) out.push(faultFilter());
-  if (used.has(corsFilterName)) out.push(corsFilter());
-  if (used.has(localRateLimitFilterName)) out.push(localRateLimitFilter());
-  return out;
+  return used;
 }

@@ -171,6 +171,11 @@ export function checkCrossReferences(table: CrossRefTable): CrossRefError[] {
       if (typeName(o) === 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager' && obj(o.route_config)) {
         checkRouteConfig(o.route_config as Json, `${at('route_config')}.`, table.clusters, emit);
       }
+      // envoy.config.core.v3.HttpUri (e.g. jwt_authn remote_jwks.http_uri) fetches through a named cluster.
+      const httpUri = obj(o.http_uri);
+      if (httpUri && str(httpUri.cluster) !== undefined && !table.clusters.has(httpUri.cluster as string)) {
+        emit(at('http_uri.cluster'), `cluster "${String(httpUri.cluster)}" does not exist (fetches through http_uri would fail)`);
+      }
       if (typeName(o) === 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy') {
         const need = (n: unknown, p: string) => { if (str(n) !== undefined && !table.clusters.has(n as string)) emit(p, `cluster "${String(n)}" does not exist`); };
         need(o.cluster, at('cluster'));

@@ -9,10 +9,11 @@ import { EndpointSlice, Secret, Service } from '../k8s/types';
 import { fastParseEndpointSlice, fastParseService } from './fast-parse';
 import { BackendPolicy } from '../api/backend-policy';
 import { RoutePolicy } from '../api/route-policy';
+import { SecurityPolicy } from '../api/security-policy';
 import { Gateway, HTTPRoute } from './gateway-api';
 import type { ModelError, SourceRef } from './types';
 
-export type TowerObject = Service | EndpointSlice | Secret | Gateway | HTTPRoute | RoutePolicy | BackendPolicy;
+export type TowerObject = Service | EndpointSlice | Secret | Gateway | HTTPRoute | RoutePolicy | BackendPolicy | SecurityPolicy;
 
 /** An object as handed to the model: the raw object, plus the file it came from (file source). */
 export interface InputObject {
@@ -28,6 +29,7 @@ const schemas: Readonly<Record<string, z.ZodType<TowerObject>>> = {
   HTTPRoute,
   RoutePolicy,
   BackendPolicy,
+  SecurityPolicy,
 };
 
 export function sourceRefOf(o: unknown, file?: string): SourceRef {

@@ -14,8 +14,10 @@ import type { BackendPolicy } from '../api/backend-policy';
 import { attachBackendPolicies, backendPolicyEntry, type BackendPolicyEntry } from './backend-policy';
 import { resolveConflicts } from './route-conflicts';
 import { routeFromRoutePolicy } from './route-policy';
+import type { SecurityPolicy } from '../api/security-policy';
+import { resolveSecurityConflicts, securityPolicyEntry } from './security-policy';
 import { parseObject, sourceRefOf, type InputObject } from './inputs';
-import type { GatewayModel, MeshConfig, MeshModel, ModelError, RouteModel, ServiceEndpointsModel, ServiceModel, SourceRef, TlsSecretModel } from './types';
+import type { GatewayModel, MeshConfig, MeshModel, ModelError, RouteModel, SecurityPolicyModel, ServiceEndpointsModel, ServiceModel, SourceRef, TlsSecretModel } from './types';
 import { validateReferences } from './validate';
 
 export type ObjectChange =
@@ -49,6 +51,8 @@ export class ModelBuilder {
   private readonly gatewayMap = new Map<string, GatewayModel>();
   private readonly httpRoutes = new Map<string, RouteModel>();
   private readonly policyRoutes = new Map<string, RouteModel>();
+  private readonly securityPolicyMap = new Map<string, SecurityPolicyModel>();
+  private securityCache: { policies: SecurityPolicyModel[]; errors: ModelError[] } | undefined;
   /** Services as built from their objects, before BackendPolicies are attached. */
   private readonly baseServices = new Map<string, ServiceModel>();
   private readonly backendPolicies = new Map<string, BackendPolicyEntry>();
@@ -91,6 +95,7 @@ export class ModelBuilder {
     for (const key of endpoints) this.rebuildEndpoints(key);
     if (services.size > 0 || meshWide) this.routesCache = undefined;
     if (meshWide) this.gatewaysCache = undefined;
+    if (meshWide) this.securityCache = undefined;
     if (services.size > 0 || meshWide) this.validationCache = undefined;
     if (services.size === 0 && endpoints.size === 0 && !meshWide) return emptyDelta;
     return { services, endpoints, meshWide };
@@ -180,6 +185,12 @@ export class ModelBuilder {
         const touched = [...this.serviceParentsOf(this.policyRoutes.get(key)), ...this.serviceParentsOf(route)];
         this.policyRoutes.set(key, route);
         return { endpoints: this.touchServices(touched), meshWide: true };
+      }
+      case 'SecurityPolicy': {
+        const r = securityPolicyEntry(object as SecurityPolicy, source);
+        note(r.errors);
+        this.securityPolicyMap.set(key, r.model);
+        return { meshWide: true };
       }
     }
   }
@@ -278,6 +289,8 @@ export class ModelBuilder {
         this.policyRoutes.delete(key);
         return { endpoints: this.touchServices(this.serviceParentsOf(prev)), meshWide: true };
       }
+      case 'SecurityPolicy':
+        return { meshWide: this.securityPolicyMap.delete(key) };
       default:
         return { meshWide: false };
     }
@@ -308,7 +321,9 @@ export class ModelBuilder {
       this.routesCache = routes;
     }
     if (!this.gatewaysCache) this.gatewaysCache = [...this.gatewayMap.keys()].sort().map((k) => this.gatewayMap.get(k) as GatewayModel);
-    return { config: this.config, services: this.services, endpoints: this.endpoints, secrets: this.secrets, gateways: this.gatewaysCache, routes: this.routesCache };
+    if (!this.securityCache) this.securityCache = resolveSecurityConflicts(this.securityPolicyMap.values());
+    const security = this.securityCache.policies;
+    return { config: this.config, services: this.services, endpoints: this.endpoints, secrets: this.secrets, gateways: this.gatewaysCache, routes: this.routesCache, ...(security.length > 0 ? { securityPolicies: security } : {}) };
   }
 
   /** Every error: per-object problems (parse, build, endpoint merge), then references between objects. */
@@ -320,6 +335,7 @@ export class ModelBuilder {
       ...[...this.endpointErrors.keys()].sort().flatMap((k) => this.endpointErrors.get(k) ?? []),
       ...[...this.backendConflicts.keys()].sort().flatMap((k) => this.backendConflicts.get(k) ?? []),
       ...this.conflictErrors,
+      ...(this.securityCache?.errors ?? []),
       ...this.validationCache,
     ];
   }

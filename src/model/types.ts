@@ -262,6 +262,8 @@ export interface MeshModel {
   readonly gateways: readonly GatewayModel[];
   /** Default per-service routes and HTTPRoutes; translators consume only these. */
   readonly routes: readonly RouteModel[];
+  /** SecurityPolicies in effect (src/model/security-policy.ts); absent when there are none. */
+  readonly securityPolicies?: readonly SecurityPolicyModel[];
 }
 
 export type ModelErrorCode =
@@ -278,6 +280,7 @@ export type ModelErrorCode =
   | 'route-conflict'
   | 'policy-conflict'
   | 'unsupported-policy'
+  | 'missing-target'
   | 'invalid-config';
 
 /** A problem in the input, naming the object and the field path within it. */
@@ -296,4 +299,59 @@ export function keyOf(o: { namespace: string; name: string }): string {
 export function formatModelError(e: ModelError): string {
   const where = `${e.source.kind} ${e.source.namespace ? e.source.namespace + '/' : ''}${e.source.name}${e.source.file ? ` (${e.source.file})` : ''}`;
   return `${where}: ${e.path}: ${e.message} [${e.code}]`;
+}
+
+/** A path match of a SecurityPolicy (JWT rule, authorization `to.paths`). */
+export interface SecurityPathModel {
+  readonly type: 'prefix' | 'exact' | 'regex';
+  readonly value: string;
+}
+
+export interface JwtProviderModel {
+  readonly name: string;
+  readonly issuer?: string;
+  readonly audiences?: readonly string[];
+  /** Inline JWKS JSON. */
+  readonly localJwks?: string;
+  /** https URI of the JWKS, its host and port (for the fetch cluster). */
+  readonly remoteJwks?: { readonly uri: string; readonly host: string; readonly port: number; readonly cacheDurationMs?: number };
+  readonly claimToHeaders?: readonly { readonly claim: string; readonly header: string }[];
+  readonly forward?: boolean;
+}
+
+export interface JwtModel {
+  readonly providers: readonly JwtProviderModel[];
+  /** First match applies; absent = a token from any provider on every request. */
+  readonly rules?: readonly { readonly path: SecurityPathModel; readonly providers?: readonly string[]; readonly optional?: boolean }[];
+}
+
+export interface AuthorizationRuleModel {
+  readonly name: string;
+  readonly action: 'allow' | 'deny';
+  /** SPIFFE ids are built from these: spiffe://<clusterDomain>/ns/<ns>/sa/<sa>. */
+  readonly principals?: readonly { readonly namespace: string; readonly serviceAccount?: string }[];
+  readonly jwtClaims?: readonly { readonly name: string; readonly values: readonly string[] }[];
+  readonly paths?: readonly SecurityPathModel[];
+  readonly methods?: readonly string[];
+  readonly headers?: readonly { readonly name: string; readonly values: readonly string[] }[];
+}
+
+export interface AuthorizationModel {
+  readonly defaultAction: 'allow' | 'deny';
+  readonly rules: readonly AuthorizationRuleModel[];
+}
+
+/** Where a SecurityPolicy applies (RoutePolicy targets are reported as not applied yet and left out); index = spec.targetRefs[index]. */
+export type SecurityTargetModel =
+  | { readonly kind: 'gateway'; readonly gateway: ObjectRef; readonly sectionName?: string; readonly index: number }
+  | { readonly kind: 'service'; readonly service: ObjectRef; readonly portName?: string; readonly index: number };
+
+export interface SecurityPolicyModel {
+  /** "ns/name". */
+  readonly key: string;
+  readonly targets: readonly SecurityTargetModel[];
+  readonly jwt?: JwtModel;
+  readonly authorization?: AuthorizationModel;
+  readonly source: SourceRef;
+  readonly createdAt?: string;
 }

@@ -72,6 +72,24 @@ export function validateReferences(model: MeshModel): ModelError[] {
       }),
     );
   }
+  for (const p of model.securityPolicies ?? []) {
+    for (const t of p.targets) {
+      const path = `spec.targetRefs[${t.index}]`;
+      if (t.kind === 'gateway') {
+        const gw = model.gateways.find((g) => g.namespace === t.gateway.namespace && g.name === t.gateway.name);
+        if (!gw) errors.push({ code: 'missing-target', source: p.source, path, message: `gateway ${t.gateway.namespace}/${t.gateway.name} does not exist; the policy applies nowhere there` });
+        else if (t.sectionName !== undefined && !gw.listeners.some((l) => l.name === t.sectionName || l.name.startsWith(`${t.sectionName}.`))) {
+          errors.push({ code: 'missing-target', source: p.source, path: `${path}.sectionName`, message: `gateway ${t.gateway.namespace}/${t.gateway.name} has no listener "${t.sectionName}"` });
+        }
+      } else {
+        const svc = model.services[`${t.service.namespace}/${t.service.name}`];
+        if (!svc) errors.push({ code: 'missing-target', source: p.source, path, message: `service ${t.service.namespace}/${t.service.name} does not exist; the policy applies nowhere there` });
+        else if (t.portName !== undefined && !svc.ports.some((sp) => sp.name === t.portName)) {
+          errors.push({ code: 'missing-target', source: p.source, path: `${path}.sectionName`, message: `service ${t.service.namespace}/${t.service.name} has no port named "${t.portName}"` });
+        }
+      }
+    }
+  }
   const t = model.config.tracing;
   if (t) {
     const svc = model.services[`${t.collector.namespace}/${t.collector.name}`];

@@ -137,3 +137,25 @@ test('pruneUntilConsistent drops offenders and re-checks until clean', () => {
   assert.equal(pruned.clusters.size, 3);
   assert.equal(t.clusters.size, 4, 'the input table is not modified');
 });
+
+test('an http_uri (e.g. jwt_authn remote JWKS) must name an existing cluster', () => {
+  const t = table();
+  const l = structuredClone(t.listeners.get(listener.name)) as { filter_chains: { filters: { typed_config: { http_filters: unknown[] } }[] }[] };
+  const hcm = l.filter_chains[0].filters[0].typed_config;
+  const jwt = {
+    name: 'envoy.filters.http.jwt_authn',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication',
+      providers: { idp: { issuer: 'https://idp.example.com', remote_jwks: { http_uri: { uri: 'https://idp.example.com/jwks', cluster: 'jwks|idp.example.com:443', timeout: '5s' } } } },
+    },
+  };
+  hcm.http_filters = [jwt, ...hcm.http_filters];
+  t.listeners.set(listener.name, l);
+  const errors = checkCrossReferences(t);
+  assert.equal(errors.length, 1, JSON.stringify(errors));
+  assert.equal(errors[0].typeUrl, TypeUrl.Listener);
+  assert.match(errors[0].path, /http_filters\[0\]\.typed_config\.providers\.idp\.remote_jwks\.http_uri\.cluster$/);
+  assert.match(errors[0].message, /cluster "jwks\|idp.example.com:443" does not exist/);
+  t.clusters.set('jwks|idp.example.com:443', { name: 'jwks|idp.example.com:443' });
+  assert.deepEqual(checkCrossReferences(t), []);
+});

@@ -7,14 +7,15 @@
  */
 import { TypeUrl } from '../../src/envoy/type-urls';
 import type { ClientRole } from '../../src/model/roles';
-import type { GatewayListenerModel, GatewayModel, MeshModel, RouteModel, SourceRef } from '../../src/model/types';
+import type { GatewayListenerModel, GatewayModel, MeshModel, RouteModel, SecurityPolicyModel, SourceRef } from '../../src/model/types';
 import { downstreamTlsTransportSocket } from '../downstream-tls-context';
 import { hcmFilter } from '../http-connection-manager';
 import { listener, tlsInspector } from '../listener';
 import { defaultHttpPort, secretName } from '../names';
 import { outboundClusters, outboundLoadAssignments } from '../outbound';
-import { httpFiltersForRoutes, routeConfiguration, routesForRules, virtualHost } from '../route-configuration';
+import { httpFilterChain, routeConfiguration, routesForRules, virtualHost } from '../route-configuration';
 import { tlsCertificateSecret } from '../secret';
+import { jwksClusters, policyForGateway, securityHttpFilters } from '../security-filters';
 import { openTelemetryTracing } from '../tracing';
 import type { Json, ResourceSpec, RoleTranslator } from '../types';
 
@@ -92,6 +93,13 @@ function namedGateway(gw: GatewayModel, model: MeshModel): ResourceSpec[] {
   const tracing = openTelemetryTracing(model, stat);
   const ports = [...new Set(gw.listeners.map((l) => l.port))].sort((a, b) => a - b);
   const secretsUsed = new Map<string, ResourceSpec>();
+  const td = model.config.clusterDomain;
+  const policiesUsed = new Set<SecurityPolicyModel>();
+  const security = (ls: readonly GatewayListenerModel[]): Json[] => {
+    const p = policyForGateway(model, gw, ls.map((l) => l.name));
+    if (p) policiesUsed.add(p);
+    return securityHttpFilters(p, td);
+  };
   for (const port of ports) {
     const ls = gw.listeners.filter((l) => l.port === port);
     const name = `0.0.0.0_${port}`;
@@ -102,7 +110,7 @@ function namedGateway(gw: GatewayModel, model: MeshModel): ResourceSpec[] {
       out.push({
         typeUrl: TypeUrl.Listener,
         name,
-        json: listener({ name, address: '0.0.0.0', port, filterChains: [{ filters: [hcmFilter({ statPrefix: `${stat}_${port}`, routes: { rds }, observability: true, tracing, edge: true, httpFilters: httpFiltersForRoutes(vhosts) })] }] }),
+        json: listener({ name, address: '0.0.0.0', port, filterChains: [{ filters: [hcmFilter({ statPrefix: `${stat}_${port}`, routes: { rds }, observability: true, tracing, edge: true, httpFilters: httpFilterChain(security(ls), vhosts) })] }] }),
         sources: [gw.source],
       });
       continue;
@@ -123,14 +131,14 @@ function namedGateway(gw: GatewayModel, model: MeshModel): ResourceSpec[] {
       chains.push({
         name: l.name,
         ...(l.hostname ? { filter_chain_match: { server_names: [l.hostname] } } : {}),
-        filters: [hcmFilter({ statPrefix: `${stat}_${port}_${l.name}`, routes: { rds }, observability: true, tracing, edge: true, httpFilters: httpFiltersForRoutes(vhosts) })],
+        filters: [hcmFilter({ statPrefix: `${stat}_${port}_${l.name}`, routes: { rds }, observability: true, tracing, edge: true, httpFilters: httpFilterChain(security([l]), vhosts) })],
         transport_socket: downstreamTlsTransportSocket(secrets.map(secretName)),
       });
     }
     if (chains.length === 0) continue;
     out.push({ typeUrl: TypeUrl.Listener, name, json: listener({ name, address: '0.0.0.0', port, listenerFilters: [tlsInspector()], filterChains: chains }), sources: [gw.source] });
   }
-  return [...out, ...secretsUsed.values()];
+  return [...out, ...secretsUsed.values(), ...jwksClusters(policiesUsed)];
 }
 
 export const gatewayTranslator: RoleTranslator<GatewayRole> = {

@@ -8,12 +8,13 @@
  */
 import { TypeUrl } from '../../src/envoy/type-urls';
 import { isHttpFamily } from '../../src/model/protocol';
-import type { MeshModel, PortProtocol, ServiceModel, SourceRef } from '../../src/model/types';
+import type { MeshModel, PortProtocol, SecurityPolicyModel, ServiceModel, SourceRef } from '../../src/model/types';
 import { originalDstCluster, staticCluster } from '../cluster';
 import { hcmFilter } from '../http-connection-manager';
 import { listener, originalDstFilter } from '../listener';
 import { inboundClusterName, inboundPassthroughClusterName } from '../names';
 import { clusterRoute, routeConfiguration, virtualHost } from '../route-configuration';
+import { jwksClusters, policyForServicePorts, securityHttpFilters } from '../security-filters';
 import { tcpProxyFilter } from '../tcp-proxy';
 import { openTelemetryTracing } from '../tracing';
 import type { Json, ResourceSpec } from '../types';
@@ -46,20 +47,28 @@ export function inboundReadsEndpointsOf(model: MeshModel, role: SidecarRole): Se
 }
 
 export function transparentInbound(model: MeshModel, role: SidecarRole): ResourceSpec[] {
-  const byTarget = new Map<number, { svc: ServiceModel; protocol: PortProtocol; sources: SourceRef[] }>();
+  type Target = { svc: ServiceModel; protocol: PortProtocol; sources: SourceRef[]; ports: { namespace: string; name: string; portName: string }[] };
+  const byTarget = new Map<number, Target>();
   for (const svc of servicesSelecting(model, role)) {
     for (const p of svc.ports) {
       const target = resolveTargetPort(model, svc, p.name, p.targetPort, role.instanceIps);
       if (target === undefined) continue;
       const prev = byTarget.get(target);
-      if (prev) prev.sources.push(svc.source);
-      else byTarget.set(target, { svc, protocol: p.protocol, sources: [svc.source] });
+      const port = { namespace: svc.namespace, name: svc.name, portName: p.name };
+      if (prev) {
+        prev.sources.push(svc.source);
+        prev.ports.push(port);
+      } else byTarget.set(target, { svc, protocol: p.protocol, sources: [svc.source], ports: [port] });
     }
   }
   const out: ResourceSpec[] = [];
   const chains: Json[] = [];
+  const policiesUsed = new Set<SecurityPolicyModel>();
   for (const target of [...byTarget.keys()].sort((a, b) => a - b)) {
-    const { svc, protocol, sources } = byTarget.get(target) as { svc: ServiceModel; protocol: PortProtocol; sources: SourceRef[] };
+    const { svc, protocol, sources, ports } = byTarget.get(target) as Target;
+    // SecurityPolicies with Service targets apply here, on the called workload's side.
+    const policy = isHttpFamily(protocol) ? policyForServicePorts(model, ports) : undefined;
+    if (policy) policiesUsed.add(policy);
     const cluster = inboundClusterName(target);
     out.push({ typeUrl: TypeUrl.Cluster, name: cluster, json: staticCluster(cluster, '127.0.0.1', target, protocol), sources });
     const stat = `inbound_${svc.name}.${svc.namespace}_${target}`;
@@ -69,6 +78,7 @@ export function transparentInbound(model: MeshModel, role: SidecarRole): Resourc
           routes: { inline: routeConfiguration(`inbound|${target}`, [virtualHost(`inbound|${target}`, ['*'], [clusterRoute(cluster)])]) },
           observability: true,
           tracing: openTelemetryTracing(model, `${svc.name}.${svc.namespace}`),
+          ...(policy ? { httpFilters: securityHttpFilters(policy, model.config.clusterDomain) } : {}),
         })
       : tcpProxyFilter(stat, cluster);
     // transport_socket: the slot for mTLS (a DownstreamTlsContext) once identities exist.
@@ -81,11 +91,12 @@ export function transparentInbound(model: MeshModel, role: SidecarRole): Resourc
     json: originalDstCluster(inboundPassthroughClusterName, inboundPassthroughBindAddress),
     sources: [],
   });
+  out.push(...jwksClusters(policiesUsed));
   out.push({
     typeUrl: TypeUrl.Listener,
     name: 'virtualInbound',
     json: listener({ name: 'virtualInbound', address: '0.0.0.0', port: inboundPort, direction: 'INBOUND', listenerFilters: [originalDstFilter()], filterChains: chains }),
-    sources: [...byTarget.values()].flatMap((v) => v.sources),
+    sources: [...[...byTarget.values()].flatMap((v) => v.sources), ...[...policiesUsed].map((p) => p.source)],
   });
   return out;
 }
