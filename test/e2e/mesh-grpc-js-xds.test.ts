@@ -11,32 +11,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { converge, echoBackend } from '../fixtures/grpc-echo';
-import { startTower } from '../../src/app/start-tower';
-import { parseServeConfig } from '../../src/config/serve-config';
-import { createLogger } from '../../src/observability/logger';
+import { registerGrpcXds, serviceYaml, startFolderTower } from '../fixtures/tower-e2e';
 import { TypeUrl } from '../../src/envoy/type-urls';
 
 
-const manifests = (port: number, ips: string[]) => `apiVersion: v1
-kind: Service
-metadata: { name: echo, namespace: shop }
-spec:
-  clusterIP: 10.96.0.50
-  ports: [{ name: grpc, port: 9000, targetPort: ${port}, appProtocol: grpc }]
----
+const manifests = (port: number, ips: string[]) =>
+  `${serviceYaml('echo', port, ips, (i) => `zone-${i % 2 ? 'b' : 'a'}`)}---
 apiVersion: v1
 kind: Service
 metadata: { name: other, namespace: shop }
 spec:
   ports: [{ name: grpc, port: 9000, appProtocol: grpc }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: echo-1, namespace: shop, labels: { kubernetes.io/service-name: echo } }
-addressType: IPv4
-ports: [{ name: grpc, port: ${port} }]
-endpoints:
-${ips.map((ip, i) => `  - { addresses: ["${ip}"], conditions: { ready: true }, zone: zone-${i % 2 ? 'b' : 'a'} }`).join('\n')}
 `;
 
 test('Services and EndpointSlices in, real RPCs out through grpc-js-xds; an edit moves traffic', async (t) => {
@@ -47,10 +32,7 @@ test('Services and EndpointSlices in, real RPCs out through grpc-js-xds; an edit
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tower-e2e-'));
   const file = path.join(dir, 'echo.yaml');
   fs.writeFileSync(file, manifests(first.port, ['127.0.0.2', '127.0.0.3']));
-  const config = parseServeConfig(['--files', dir, '--xds-port', '0', '--admin-port', '0', '--host', '127.0.0.1', '--debounce-quiet-ms', '5', '--debounce-max-ms', '50'], {});
-  const tower = await startTower(config, { logger: createLogger({ level: 'silent' }) });
-  const nacks: string[] = [];
-  tower.xds.on('nack', (e) => nacks.push(`${e.typeUrl}: ${e.errorDetail.message}`));
+  const { tower, nacks } = await startFolderTower(dir);
   let client: grpc.Client | undefined;
   t.after(async () => {
     client?.close();
@@ -59,12 +41,7 @@ test('Services and EndpointSlices in, real RPCs out through grpc-js-xds; an edit
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify({
-    xds_servers: [{ server_uri: `127.0.0.1:${tower.xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-    node: { id: 'proxyless-e2e', cluster: 'shop', locality: { zone: 'zone-a' }, metadata: { TOWER_ROLE: 'proxyless', NAMESPACE: 'shop' } },
-  });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the bootstrap is set: grpc-js-xds reads it from the environment
-  (require('@grpc/grpc-js-xds') as { register: () => void }).register();
+  registerGrpcXds(tower.xdsPort, 'proxyless-e2e');
   client = new grpc.Client('xds:///echo.shop.svc.cluster.local:9000', grpc.credentials.createInsecure());
 
   await converge(client, 8, (s) => s.includes('pod-a') && s.includes('pod-b') && s.every((x) => x === 'pod-a' || x === 'pod-b'), 'pod-a and pod-b');

@@ -17,24 +17,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { call, converge, flakyBackend, outcomeText, type FlakyBackend, type Outcome } from '../fixtures/grpc-echo';
-import { startTower } from '../../src/app/start-tower';
-import { parseServeConfig } from '../../src/config/serve-config';
-import { createLogger } from '../../src/observability/logger';
+import type { Tower } from '../../src/app/start-tower';
+import { registerGrpcXds, serviceYaml, startFolderTower } from '../fixtures/tower-e2e';
 
-const service = (name: string, port: number, ip: string): string => `apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: shop }
-spec:
-  ports: [{ name: grpc, port: 9000, targetPort: ${port}, appProtocol: grpc }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: ${name}-1, namespace: shop, labels: { kubernetes.io/service-name: ${name} } }
-addressType: IPv4
-ports: [{ name: grpc, port: ${port} }]
-endpoints:
-  - { addresses: ["${ip}"], conditions: { ready: true } }
-`;
+const service = (name: string, port: number, ip: string): string => serviceYaml(name, port, [ip]);
 
 /** A RoutePolicy on Service `svc` with one rule to itself; `extra` is YAML for the rule (indented 6). */
 const policy = (svc: string, extra: string): string => `apiVersion: tower.dev/v1alpha1
@@ -57,10 +43,10 @@ const withAbort = policy(
 const withoutAbort = policy('steady', '');
 
 let dir = '';
-let tower: Awaited<ReturnType<typeof startTower>> | undefined;
+let tower: Tower | undefined;
 const clients: grpc.Client[] = [];
 const backends: FlakyBackend[] = [];
-const nacks: string[] = [];
+let nacks: string[] = [];
 
 before(async () => {
   // flaky fails every other RPC it receives with UNAVAILABLE; steady never fails. Both count RPCs.
@@ -68,15 +54,10 @@ before(async () => {
   backends.push(flaky, await flakyBackend('steady-pod', '127.0.0.3', flaky.port, 0));
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tower-route-policy-'));
   fs.writeFileSync(path.join(dir, 'services.yaml'), [service('flaky', flaky.port, '127.0.0.2'), service('steady', flaky.port, '127.0.0.3')].join('---\n'));
-  const config = parseServeConfig(['--files', dir, '--xds-port', '0', '--admin-port', '0', '--host', '127.0.0.1', '--debounce-quiet-ms', '5', '--debounce-max-ms', '50'], {});
-  tower = await startTower(config, { logger: createLogger({ level: 'silent' }) });
-  tower.xds.on('nack', (e) => nacks.push(`${e.typeUrl}: ${e.errorDetail.message}`));
-  process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify({
-    xds_servers: [{ server_uri: `127.0.0.1:${tower.xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-    node: { id: 'route-policy-resilience', cluster: 'shop', locality: { zone: 'zone-a' }, metadata: { TOWER_ROLE: 'proxyless', NAMESPACE: 'shop' } },
-  });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the bootstrap is set: grpc-js-xds reads it from the environment
-  (require('@grpc/grpc-js-xds') as { register: () => void }).register();
+  const started = await startFolderTower(dir);
+  tower = started.tower;
+  nacks = started.nacks;
+  registerGrpcXds(tower.xdsPort, 'route-policy-resilience');
 });
 
 after(async () => {

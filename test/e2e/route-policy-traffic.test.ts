@@ -14,24 +14,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { call, converge, echoBackend, outcomeText, who, type EchoBackend } from '../fixtures/grpc-echo';
-import { startTower } from '../../src/app/start-tower';
-import { parseServeConfig } from '../../src/config/serve-config';
-import { createLogger } from '../../src/observability/logger';
+import type { Tower } from '../../src/app/start-tower';
+import { registerGrpcXds, serviceYaml, startFolderTower } from '../fixtures/tower-e2e';
 
-const service = (name: string, port: number, ip: string): string => `apiVersion: v1
-kind: Service
-metadata: { name: ${name}, namespace: shop }
-spec:
-  ports: [{ name: grpc, port: 9000, targetPort: ${port}, appProtocol: grpc }]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: { name: ${name}-1, namespace: shop, labels: { kubernetes.io/service-name: ${name} } }
-addressType: IPv4
-ports: [{ name: grpc, port: ${port} }]
-endpoints:
-  - { addresses: ["${ip}"], conditions: { ready: true } }
-`;
+const service = (name: string, port: number, ip: string): string => serviceYaml(name, port, [ip]);
 
 const policyHead = `apiVersion: tower.dev/v1alpha1
 kind: RoutePolicy
@@ -52,9 +38,9 @@ const headerMatch = `${policyHead}    - matches: [{ headers: [{ name: x-canary, 
 let dir = '';
 let policyFile = '';
 let client: grpc.Client | undefined;
-let tower: Awaited<ReturnType<typeof startTower>> | undefined;
+let tower: Tower | undefined;
 const backends: EchoBackend[] = [];
-const nacks: string[] = [];
+let nacks: string[] = [];
 
 before(async () => {
   // Three pods on distinct loopback addresses sharing one port: echo's own, echo-v1's, echo-v2's.
@@ -66,15 +52,10 @@ before(async () => {
     path.join(dir, 'services.yaml'),
     [service('echo', base.port, '127.0.0.2'), service('echo-v1', base.port, '127.0.0.3'), service('echo-v2', base.port, '127.0.0.4')].join('---\n'),
   );
-  const config = parseServeConfig(['--files', dir, '--xds-port', '0', '--admin-port', '0', '--host', '127.0.0.1', '--debounce-quiet-ms', '5', '--debounce-max-ms', '50'], {});
-  tower = await startTower(config, { logger: createLogger({ level: 'silent' }) });
-  tower.xds.on('nack', (e) => nacks.push(`${e.typeUrl}: ${e.errorDetail.message}`));
-  process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify({
-    xds_servers: [{ server_uri: `127.0.0.1:${tower.xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-    node: { id: 'route-policy-traffic', cluster: 'shop', locality: { zone: 'zone-a' }, metadata: { TOWER_ROLE: 'proxyless', NAMESPACE: 'shop' } },
-  });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the bootstrap is set: grpc-js-xds reads it from the environment
-  (require('@grpc/grpc-js-xds') as { register: () => void }).register();
+  const started = await startFolderTower(dir);
+  tower = started.tower;
+  nacks = started.nacks;
+  registerGrpcXds(tower.xdsPort, 'route-policy-traffic');
   client = new grpc.Client('xds:///echo.shop.svc.cluster.local:9000', grpc.credentials.createInsecure());
   // No policy yet: the Service's own endpoints answer.
   await converge(client, 4, (s) => s.every((x) => x === 'echo-pod'), 'echo-pod (no RoutePolicy)');
