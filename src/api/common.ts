@@ -6,6 +6,7 @@
  * OpenAPI schema bound the size of what an operator can apply.
  */
 import { z } from 'zod';
+import { maxRegexLength, re2CompileError } from '../envoy/validate-re2';
 
 export const towerGroup = 'tower.dev';
 export const towerVersion = 'v1alpha1';
@@ -112,43 +113,12 @@ export function durationToProto(d: string): { seconds: number; nanos: number } {
 
 // ---------------------------------------------------------------- RE2
 
-/** re2-wasm's embind class: compiles raw RE2 syntax (what Envoy's safe_regex and Go's regexp take). */
-interface WrappedRe2 {
-  ok(): boolean;
-  error(): string;
-  delete(): void;
-}
-// re2-wasm ships no types for its wasm module; require keeps the boundary to this one line.
-// The package's RE2 class never frees its WASM object and aborts once the 16 MB heap is full,
-// so Tower uses the embind class directly and deletes every instance.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { WrappedRE2 } = require('re2-wasm/build/wasm/re2.js') as {
-  WrappedRE2: new (pattern: string, ignoreCase: boolean, multiline: boolean, dotAll: boolean) => WrappedRe2;
-};
-
-/** Longest regex Tower accepts (a cost bound; Envoy also bounds the compiled program size). */
-export const maxRegexLength = 1024;
-
-const re2Cache = new Map<string, string | undefined>();
-const re2CacheMax = 4096;
+export { maxRegexLength } from '../envoy/validate-re2';
 
 /** Returns why `pattern` is not a valid RE2 regex (Envoy's safe_regex dialect), or undefined if it is. */
 export function re2Error(pattern: string): string | undefined {
   if (pattern.length > maxRegexLength) return `regex is ${pattern.length} characters, at most ${maxRegexLength} allowed`;
-  if (re2Cache.has(pattern)) return re2Cache.get(pattern);
-  let err: string | undefined;
-  let re: WrappedRe2 | undefined;
-  try {
-    re = new WrappedRE2(pattern, false, false, false);
-    err = re.ok() ? undefined : re.error() || 'invalid regex';
-  } catch (e) {
-    err = `cannot be compiled: ${e instanceof Error ? e.message : String(e)}`;
-  } finally {
-    re?.delete();
-  }
-  if (re2Cache.size >= re2CacheMax) re2Cache.delete(re2Cache.keys().next().value as string);
-  re2Cache.set(pattern, err);
-  return err;
+  return re2CompileError(pattern);
 }
 
 /** A string that must compile as RE2 (no backreferences, no lookaround). */

@@ -36,20 +36,32 @@ const verdicts = new Map<string, string | undefined>();
 const maxVerdicts = 10000;
 
 /**
- * Why Envoy's RE2 would reject `pattern`, or undefined if it compiles.
- * Results are cached (bounded); the wasm object is freed at once.
+ * RE2's own compile error for `pattern`, or undefined if it compiles. Results
+ * are cached (bounded) and every wasm object is freed at once: re2-wasm's heap
+ * is fixed, so leaked instances would eventually abort the process.
  */
-export function re2Problem(pattern: string): string | undefined {
+export function re2CompileError(pattern: string): string | undefined {
   if (verdicts.has(pattern)) return verdicts.get(pattern);
-  let problem: string | undefined;
-  if (pattern.length > maxRegexLength) {
-    problem = `regex is ${pattern.length} characters long; Tower accepts at most ${maxRegexLength} (Envoy bounds RE2 program size)`;
-  } else {
-    const w = new WrappedRE2(pattern, false, false, false);
-    if (!w.ok()) problem = `not RE2: ${w.error()}`;
-    (w as unknown as { delete?: () => void }).delete?.();
+  let error: string | undefined;
+  let w: InstanceType<typeof WrappedRE2> | undefined;
+  try {
+    w = new WrappedRE2(pattern, false, false, false);
+    error = w.ok() ? undefined : w.error() || 'invalid regex';
+  } catch (e) {
+    error = `cannot be compiled: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    (w as unknown as { delete?: () => void } | undefined)?.delete?.();
   }
   if (verdicts.size >= maxVerdicts) verdicts.clear();
-  verdicts.set(pattern, problem);
-  return problem;
+  verdicts.set(pattern, error);
+  return error;
+}
+
+/** Why Envoy's RE2 would reject `pattern` (too long, or not RE2), or undefined if it compiles. */
+export function re2Problem(pattern: string): string | undefined {
+  if (pattern.length > maxRegexLength) {
+    return `regex is ${pattern.length} characters long; Tower accepts at most ${maxRegexLength} (Envoy bounds RE2 program size)`;
+  }
+  const error = re2CompileError(pattern);
+  return error === undefined ? undefined : `not RE2: ${error}`;
 }

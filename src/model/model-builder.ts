@@ -126,10 +126,7 @@ export class ModelBuilder {
           this.services[key] = this.withBackendPolicies(key, r.service);
           this.defaultRouteMap.set(key, defaultRoutes(r.service));
         } else {
-          this.baseServices.delete(key);
-          this.backendConflicts.delete(key);
-          delete this.services[key];
-          this.defaultRouteMap.delete(key);
+          this.forgetService(key);
         }
         return { service: key, endpoints: this.touchServices(this.parentsRoutingTo(key)), meshWide: false };
       }
@@ -252,15 +249,20 @@ export class ModelBuilder {
     this.slicesByService.get(svcKey)?.delete(sliceKey);
   }
 
+  /** Drops a Service (deleted, or no longer valid) from every per-service map. */
+  private forgetService(key: string): void {
+    this.baseServices.delete(key);
+    this.backendConflicts.delete(key);
+    delete this.services[key];
+    this.defaultRouteMap.delete(key);
+  }
+
   private remove(kind: string, ns: string, name: string): { service?: string; endpoints?: string[]; meshWide: boolean } {
     const key = `${ns}/${name}`;
     this.objectErrors.delete(objKey(kind, ns, name));
     switch (kind) {
       case 'Service':
-        this.baseServices.delete(key);
-        this.backendConflicts.delete(key);
-        delete this.services[key];
-        this.defaultRouteMap.delete(key);
+        this.forgetService(key);
         return { service: key, endpoints: this.touchServices(this.parentsRoutingTo(key)), meshWide: false };
       case 'EndpointSlice': {
         const prev = this.slices.get(key);

@@ -33,6 +33,8 @@ export class TowerMetrics {
   readonly ackLatency: Histogram<'type'>;
   readonly debounceWait: Histogram<string>;
   readonly debounceMerged: Counter<string>;
+  /** The latest table of each view, measured when /metrics is scraped. */
+  private readonly views = new Map<string, ResourceTable>();
   readonly configResources: Gauge<'view' | 'type'>;
   readonly configBytes: Gauge<'view' | 'type'>;
   readonly ready: Gauge<string>;
@@ -71,8 +73,28 @@ export class TowerMetrics {
       registers,
     });
     this.debounceMerged = new Counter({ name: 'tower_debounce_merged_changes_total', help: 'Changes merged into debounced pushes', registers });
-    this.configResources = new Gauge({ name: 'tower_config_resources', help: 'Resources in a client view, by view and resource type', labelNames: ['view', 'type'], registers });
-    this.configBytes = new Gauge({ name: 'tower_config_bytes', help: 'Serialized size of a client view, by view and resource type', labelNames: ['view', 'type'], registers });
+    // Config sizes are computed when scraped, not on every publish (a push is a hot path).
+    const views = this.views;
+    this.configResources = new Gauge({
+      name: 'tower_config_resources', help: 'Resources in a client view, by view and resource type', labelNames: ['view', 'type'], registers,
+      collect() {
+        this.reset();
+        for (const [view, table] of views) for (const [typeUrl, byName] of table) this.set({ view, type: shortTypeName(typeUrl) }, byName.size);
+      },
+    });
+    this.configBytes = new Gauge({
+      name: 'tower_config_bytes', help: 'Serialized size of a client view, by view and resource type', labelNames: ['view', 'type'], registers,
+      collect() {
+        this.reset();
+        for (const [view, table] of views) {
+          for (const [typeUrl, byName] of table) {
+            let bytes = 0;
+            for (const r of byName.values()) bytes += r.body.length;
+            this.set({ view, type: shortTypeName(typeUrl) }, bytes);
+          }
+        }
+      },
+    });
     this.ready = new Gauge({ name: 'tower_ready', help: '1 once the first configuration snapshot is served', registers });
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -119,22 +141,12 @@ export class TowerMetrics {
 
   /** Records the size of a view just published to the xDS server. */
   recordView(viewKey: string, table: ResourceTable): void {
-    for (const [typeUrl, byName] of table) {
-      let bytes = 0;
-      for (const r of byName.values()) bytes += r.body.length;
-      const labels = { view: viewKey, type: shortTypeName(typeUrl) };
-      this.configResources.set(labels, byName.size);
-      this.configBytes.set(labels, bytes);
-    }
+    this.views.set(viewKey, table);
   }
 
   /** Drops the size series of a view that no longer exists. */
-  forgetView(viewKey: string, typeUrls: Iterable<string>): void {
-    for (const typeUrl of typeUrls) {
-      const labels = { view: viewKey, type: shortTypeName(typeUrl) };
-      this.configResources.remove(labels);
-      this.configBytes.remove(labels);
-    }
+  forgetView(viewKey: string, _typeUrls?: Iterable<string>): void {
+    this.views.delete(viewKey);
   }
 
   /** Prometheus text exposition of every metric in this instance's registry. */
