@@ -12,6 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { messageType } from '../src/envoy/proto-root';
 import { isWildcardType, pushOrder } from '../src/envoy/type-urls';
 import type { Resource, ResourceTable } from '../src/xds/resource';
+import { scanSotwRequest } from '../src/xds/wire';
 import { adsService, encodeDeltaResponse, encodeSotwResponse } from './ads-codec';
 
 type Raw = grpc.ServerDuplexStream<Buffer, Buffer>;
@@ -21,6 +22,8 @@ interface StreamState {
   delta: boolean;
   /** typeUrl -> subscribed names ('*' = wildcard). */
   subs: Map<string, Set<string>>;
+  /** typeUrl -> resource_names bytes of the last SotW request (an ACK repeating them is not decoded). */
+  namesRaw: Map<string, Buffer>;
 }
 
 const identity = (b: Buffer) => b;
@@ -56,7 +59,10 @@ export class BaselineServer {
   close(): Promise<void> {
     for (const s of this.streams) s.call.end();
     this.streams.clear();
-    return new Promise((resolve) => this.server.tryShutdown(() => resolve()));
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.server.forceShutdown(); resolve(); }, 1000);
+      this.server.tryShutdown(() => { clearTimeout(t); resolve(); });
+    });
   }
 
   clientCount(): number {
@@ -64,7 +70,7 @@ export class BaselineServer {
   }
 
   private serve(call: Raw, delta: boolean): void {
-    const st: StreamState = { call, delta, subs: new Map() };
+    const st: StreamState = { call, delta, subs: new Map(), namesRaw: new Map() };
     this.streams.add(st);
     const gone = () => this.streams.delete(st);
     call.on('error', gone);
@@ -90,9 +96,15 @@ export class BaselineServer {
   }
 
   private onSotw(st: StreamState, buf: Buffer): void {
-    const req = messageType('envoy.service.discovery.v3.DiscoveryRequest').decode(buf) as unknown as { type_url: string; resource_names: string[]; response_nonce: string };
+    // Like Tower (and any server that wants to keep up with SotW Envoys), names repeated byte for byte are not decoded.
+    const scan = scanSotwRequest(buf);
+    const req = { type_url: scan.typeUrl };
     const prev = st.subs.get(req.type_url);
-    const names = new Set(req.resource_names.length === 0 && isWildcardType(req.type_url) ? ['*'] : req.resource_names);
+    const raw = st.namesRaw.get(req.type_url);
+    if (prev && raw && raw.equals(scan.namesRaw)) return; // an ACK
+    st.namesRaw.set(req.type_url, Buffer.from(scan.namesRaw));
+    const resourceNames = scan.names();
+    const names = new Set(resourceNames.length === 0 && isWildcardType(req.type_url) ? ['*'] : resourceNames);
     const changed = !prev || prev.size !== names.size || [...names].some((n) => !prev.has(n));
     st.subs.set(req.type_url, names);
     if (!changed) return; // an ACK

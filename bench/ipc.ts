@@ -55,6 +55,8 @@ export class ChildHandle {
       if (m.ok) p.resolve(m.result);
       else p.reject(new Error(`${this.label}: ${m.error}`));
     });
+    // A child that died or disconnected first makes disconnect()/send() emit 'error' here; never crash the bench for it.
+    this.proc.on('error', (err) => process.stderr.write(`[bench] ${this.label}: ${err.message}\n`));
     this.proc.on('exit', (code, signal) => {
       this.exited = true;
       for (const p of this.pending.values()) p.reject(new Error(`${this.label} exited (code ${code}, signal ${signal})`));
@@ -85,7 +87,7 @@ export class ChildHandle {
     const done = new Promise<void>((r) => this.proc.once('exit', () => r()));
     if (hard) this.proc.kill('SIGKILL');
     else {
-      this.proc.disconnect();
+      if (this.proc.connected) this.proc.disconnect();
       const t = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
       await done;
       clearTimeout(t);

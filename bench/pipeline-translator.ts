@@ -25,6 +25,10 @@ export function pipelineTranslator(namespace = 'default'): BenchTranslator {
       const r = mt.update([{ type: 'upsert', object: slice }]);
       return new Map(r.views.map((v) => [v.viewKey, v.table]));
     },
+    updateSliceWithChanges(slice) {
+      const r = mt.update([{ type: 'upsert', object: slice }]);
+      return new Map(r.views.map((v) => [v.viewKey, { table: v.table, changed: v.changed, removed: v.removed }]));
+    },
     selectView: (node) => viewKey(roleFromNode(node)),
     errors: () => errors,
   };

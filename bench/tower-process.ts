@@ -40,7 +40,9 @@ serveIpc({
   listen: async (a: { port: number; debounce?: { quietMs?: number; maxWaitMs?: number; endpointQuietMs?: number } }) => {
     if (!translator) throw new Error('build before listen');
     const tr = translator;
-    server = new XdsServer({ selectView: (node) => tr.selectView(node), debounce: a.debounce });
+    // TOWER_BENCH_GRPC_OPTIONS (JSON): gRPC server options for experiments (e.g. {"grpc.enable_channelz":1}).
+    const grpcServerOptions = process.env.TOWER_BENCH_GRPC_OPTIONS ? JSON.parse(process.env.TOWER_BENCH_GRPC_OPTIONS) as Record<string, number> : undefined;
+    server = new XdsServer({ selectView: (node) => tr.selectView(node), debounce: a.debounce, grpcServerOptions });
     // Only cheap events: 'push'/'ack' listeners make the server build a full ClientStatus
     // (every subscribed name, sorted) per response, which would inflate Tower's costs.
     server.on('debounce', () => { counters.debounce++; });
@@ -54,7 +56,18 @@ serveIpc({
   change: (a: { service: number; seq: number }) => {
     if (!mesh || !translator) throw new Error('build before change');
     const t0 = nowMs();
-    const updates = translator.updateSlice(changedSlice(mesh, a.service, a.seq));
+    const slice = changedSlice(mesh, a.service, a.seq);
+    if (translator.updateSliceWithChanges) {
+      const updates = translator.updateSliceWithChanges(slice);
+      const t1 = nowMs();
+      for (const [view, u] of updates) {
+        const since = tables.get(view);
+        tables.set(view, u.table);
+        server?.setView(view, u.table, { endpointsOnly: true, changes: since && { since, changed: u.changed, removed: u.removed } });
+      }
+      return { receivedAt: t0, translateMs: t1 - t0, views: updates.size };
+    }
+    const updates = translator.updateSlice(slice);
     const t1 = nowMs();
     for (const [view, table] of updates) { tables.set(view, table); server?.setView(view, table, { endpointsOnly: true }); }
     return { receivedAt: t0, translateMs: t1 - t0, views: updates.size };

@@ -16,6 +16,8 @@ export interface BenchTranslator {
   build(services: readonly Service[], slices: readonly EndpointSlice[]): Map<string, ResourceTable>;
   /** One EndpointSlice changed: the views whose tables changed. */
   updateSlice(slice: EndpointSlice): Map<string, ResourceTable>;
+  /** Like updateSlice, with what changed in each view (Tower's pipeline reports it; XdsServer.setView uses it). */
+  updateSliceWithChanges?(slice: EndpointSlice): Map<string, { table: ResourceTable; changed: readonly { typeUrl: string; name: string }[]; removed: readonly { typeUrl: string; name: string }[] }>;
   /** View key of a node (plain NodeInfo JSON as the xDS server passes it). */
   selectView(node: unknown): string;
   /** Why the real pipeline was not used, if it was not. */

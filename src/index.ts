@@ -36,3 +36,10 @@ export { realClock, type Clock, type TimerHandle } from './xds/clock';
 export { shouldRespond, shouldPush, classifyDelta, type Subscription, type Decision } from './xds/should-respond';
 export { warmUpTranslation } from './pipeline/warm-up';
 export type { StreamRef } from './xds/types';
+/** The mesh CA (docs/mtls.md). */
+export * as meshCa from './mesh-ca';
+export { mtlsSettings, mtlsSettingsOf, defaultMtlsMode, type MtlsSettings } from './config/mtls-settings';
+/** Object status: conditions per Tower object, ACK/NACK tracking (docs/status.md). */
+export { ObjectStatusReporter, type ObjectStatus, type ConditionSink } from './app/status-reporter';
+export { ProgrammedTracker, type ObjectProgress, type Rejection } from './app/programmed-tracker';
+export { objectConditions, type ObjectStatusInputs } from './app/object-status';

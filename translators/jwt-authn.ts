@@ -16,6 +16,7 @@ import type { Json } from './types';
 
 export const jwtAuthnFilterName = 'envoy.filters.http.jwt_authn';
 const jwtType = 'envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication';
+export const jwtPerRouteType = 'envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig';
 /** Dynamic metadata key (under the filter name) holding the verified payload. */
 export const jwtPayloadKey = 'jwt_payload';
 
@@ -68,13 +69,50 @@ function ruleMatch(path: SecurityPathModel): Json {
   return pathSpecifier(path);
 }
 
-export function jwtAuthnFilter(jwt: JwtModel): Json {
+function listenerRules(jwt: JwtModel): Json[] {
   const all = jwt.providers.map((p) => p.name);
-  const rules = jwt.rules
+  return jwt.rules
     ? jwt.rules.map((r) => ({ match: ruleMatch(r.path), requires: requirement(r.providers ?? all, r.optional ?? false) }))
     : [{ match: { prefix: '/' }, requires: requirement(all, false) }];
+}
+
+export function jwtAuthnFilter(jwt: JwtModel): Json {
   return {
     name: jwtAuthnFilterName,
-    typed_config: any(jwtType, { providers: Object.fromEntries(jwt.providers.map((p) => [p.name, jwtProvider(p)])), rules }),
+    typed_config: any(jwtType, { providers: Object.fromEntries(jwt.providers.map((p) => [p.name, jwtProvider(p)])), rules: listenerRules(jwt) }),
+  };
+}
+
+/** A route-level policy's JWT: its requirement_map entries are "<key>" (no rules: any provider) and "<key>#<i>" (rule i). */
+export interface RouteJwt {
+  readonly key: string;
+  readonly jwt: JwtModel;
+  /** Providers keyed by their own names (the policy is also the listener-level one); otherwise "<key>/<name>". */
+  readonly plainNames: boolean;
+}
+
+/**
+ * One jwt_authn filter for an HCM mixing a listener-level JWT (filter rules,
+ * absent = no rules) and route-level ones (requirement_map, chosen per route
+ * by a PerRouteConfig requirement_name).
+ */
+export function jwtAuthnWithRoutes(listener: JwtModel | undefined, routes: readonly RouteJwt[]): Json {
+  const providers: Record<string, Json> = {};
+  for (const p of listener?.providers ?? []) providers[p.name] = jwtProvider(p);
+  const requirementMap: Record<string, Json> = {};
+  for (const r of routes) {
+    const keyOf = (name: string) => (r.plainNames ? name : `${r.key}/${name}`);
+    for (const p of r.jwt.providers) providers[keyOf(p.name)] = jwtProvider(p);
+    const all = r.jwt.providers.map((p) => keyOf(p.name));
+    if (!r.jwt.rules) requirementMap[r.key] = requirement(all, false);
+    else r.jwt.rules.forEach((rule, i) => (requirementMap[`${r.key}#${i}`] = requirement(rule.providers ? rule.providers.map(keyOf) : all, rule.optional ?? false)));
+  }
+  return {
+    name: jwtAuthnFilterName,
+    typed_config: any(jwtType, {
+      providers,
+      ...(listener ? { rules: listenerRules(listener) } : {}),
+      ...(Object.keys(requirementMap).length > 0 ? { requirement_map: requirementMap } : {}),
+    }),
   };
 }

@@ -6,8 +6,11 @@
 import type { ClientRole } from '../src/model/roles';
 import type { MeshModel } from '../src/model/types';
 import { stdoutAccessLog } from './access-log';
-import { edsCluster, originalDstCluster, staticCluster } from './cluster';
-import { clusterPolicyFields, outlierDetection } from './cluster-policy';
+import { edsCluster, originalDstCluster, outboundClusterSpecs, staticCluster } from './cluster';
+import { clusterPolicyFields, lbFields, outlierDetection } from './cluster-policy';
+import { hashPolicy, portHashPolicy, routeHashPolicy, tcpProxyHashPolicy } from './hash-policy';
+import { healthChecks } from './health-check';
+import { caValidationSecret, upstreamTlsTransportSocket } from './upstream-tls-context';
 import { clusterLoadAssignment } from './cluster-load-assignment';
 import { downstreamTlsTransportSocket } from './downstream-tls-context';
 import { gatewayTranslator } from './gateway/gateway';
@@ -34,7 +37,11 @@ import type { ResourceSpec, RoleTranslator } from './types';
 
 /** Message builders, named after the Envoy message they return. */
 export const messageBuilders = {
-  'envoy.config.cluster.v3.Cluster': { edsCluster, staticCluster, originalDstCluster, clusterPolicyFields, jwksCluster },
+  'envoy.config.cluster.v3.Cluster': { edsCluster, staticCluster, originalDstCluster, outboundClusterSpecs, clusterPolicyFields, lbFields, jwksCluster },
+  'envoy.config.core.v3.HealthCheck': { healthChecks },
+  'envoy.config.route.v3.RouteAction.HashPolicy': { hashPolicy, routeHashPolicy, portHashPolicy },
+  'envoy.type.v3.HashPolicy': { tcpProxyHashPolicy },
+  'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext': { upstreamTlsTransportSocket },
   'envoy.config.cluster.v3.OutlierDetection': { outlierDetection },
   'envoy.config.endpoint.v3.ClusterLoadAssignment': { clusterLoadAssignment },
   'envoy.config.listener.v3.Listener': { listener, apiListener, tlsInspector, originalDstFilter },
@@ -54,7 +61,7 @@ export const messageBuilders = {
   'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy': { tcpProxyFilter },
   'envoy.config.accesslog.v3.AccessLog': { stdoutAccessLog },
   'envoy.config.trace.v3.OpenTelemetryConfig': { openTelemetryTracing },
-  'envoy.extensions.transport_sockets.tls.v3.Secret': { tlsCertificateSecret },
+  'envoy.extensions.transport_sockets.tls.v3.Secret': { tlsCertificateSecret, caValidationSecret },
   'envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext': { downstreamTlsTransportSocket },
 } as const;
 

@@ -10,13 +10,14 @@
  *
  * Proxyless gRPC (gRFC A28/A31/A33/A44) accepts only route actions with a
  * cluster specifier, max_stream_duration as the timeout, gRPC retry
- * conditions and the fault filter: redirects, rules without backends,
+ * conditions, header hash policies (A42) and the fault filter: redirects, rules without backends,
  * rewrites, mirrors, header mutations, CORS and rate limits are left out.
  */
 import type { MeshModel, RouteRuleModel } from '../src/model/types';
 import { corsFilterName, corsPolicy } from './cors-policy';
 import { durationJson, fractionalPercent } from './duration';
 import { faultFilterName, faultPerRoute } from './fault';
+import { routeHashPolicy } from './hash-policy';
 import { headerMutation } from './header-mutation';
 import { localRateLimitFilterName, localRateLimitPerRoute } from './local-rate-limit';
 import { outboundClusterName } from './names';
@@ -79,15 +80,17 @@ function envoyRouteAction(rule: RouteRuleModel, clusters: readonly WeightedClust
     ...(rw?.path ? (rw.path.type === 'prefix' ? { prefix_rewrite: rw.path.value } : { regex_rewrite: { pattern: { regex: '^.*$' }, substitution: rw.path.value } }) : {}),
     ...(rw?.hostname ? { host_rewrite_literal: rw.hostname } : {}),
     ...(mirrors.length > 0 ? { request_mirror_policies: mirrors } : {}),
+    ...routeHashPolicy(rule, model, 'envoy'),
   };
 }
 
-function proxylessRouteAction(rule: RouteRuleModel, clusters: readonly WeightedCluster[]): Json {
+function proxylessRouteAction(rule: RouteRuleModel, clusters: readonly WeightedCluster[], model: MeshModel): Json {
   const retry = grpcRetryPolicy(rule.retry);
   return {
     ...clusterSpecifier(clusters),
     ...(rule.timeoutMs ? { max_stream_duration: { max_stream_duration: durationJson(rule.timeoutMs) } } : {}),
     ...(retry ? { retry_policy: retry } : {}),
+    ...routeHashPolicy(rule, model, 'proxyless'),
   };
 }
 
@@ -97,7 +100,7 @@ export function ruleAction(rule: RouteRuleModel, model: MeshModel, flavor: Route
   if (flavor === 'proxyless') {
     const clusters = liveClusters(rule, model);
     if (f?.redirect || clusters.length === 0) return undefined;
-    return { route: proxylessRouteAction(rule, clusters), ...perFilterConfig(rule, flavor) };
+    return { route: proxylessRouteAction(rule, clusters, model), ...perFilterConfig(rule, flavor) };
   }
   const headers = { ...headerMutation(f?.requestHeaders, 'request'), ...headerMutation(f?.responseHeaders, 'response') };
   if (f?.redirect) return { ...redirectAction(f.redirect), ...headers, ...perFilterConfig(rule, flavor) };

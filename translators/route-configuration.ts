@@ -10,6 +10,7 @@ import { faultFilter, faultFilterName } from './fault';
 import { localRateLimitFilter, localRateLimitFilterName } from './local-rate-limit';
 import { ruleAction, type RouteFlavor } from './route-action';
 import { routeMatch } from './route-match';
+import type { RouteSecurity } from './security-filters';
 import type { Json } from './types';
 
 export function routeConfiguration(name: string, virtualHosts: readonly Json[]): Json {
@@ -51,9 +52,13 @@ function sameBackends(rules: readonly RouteRuleModel[], model: MeshModel, backen
  * Envoy routes for model rules, first match wins, ordered as the Gateway API
  * asks: exact paths, then regexes, then longer prefixes; within those, a
  * method match, then more header matches, then more query matches first;
- * then rule order. The result is shared: do not mutate it.
+ * then rule order. The result is shared: do not mutate it. `security` adds
+ * per-route SecurityPolicy configuration (RoutePolicy targets) to the routes
+ * of the rules it covers, possibly preceding a route with narrower copies
+ * of it (other JWT requirements on sub-paths); such route lists are not cached.
  */
-export function routesForRules(rules: readonly RouteRuleModel[], model: MeshModel, flavor: RouteFlavor = 'envoy'): readonly Json[] {
+export function routesForRules(rules: readonly RouteRuleModel[], model: MeshModel, flavor: RouteFlavor = 'envoy', security?: RouteSecurity): readonly Json[] {
+  if (security && rules.some((r) => security.has(r))) return deepFreeze(buildRoutes(rules, model, flavor, security));
   const cache = routesCache[flavor];
   const cached = cache.get(rules);
   if (cached && sameBackends(rules, model, cached.backends)) return cached.routes;
@@ -82,8 +87,14 @@ function compareMatches(a: RouteMatchModel, b: RouteMatchModel): number {
   return (b.queryParams?.length ?? 0) - (a.queryParams?.length ?? 0);
 }
 
-function buildRoutes(rules: readonly RouteRuleModel[], model: MeshModel, flavor: RouteFlavor): Json[] {
-  const entries: { match: RouteMatchModel; action: Json; order: number }[] = [];
+/** The action with extra typed_per_filter_config entries merged in. */
+function withPerFilterConfig(action: Json, extra: Json | undefined): Json {
+  if (!extra || Object.keys(extra).length === 0) return action;
+  return { ...action, typed_per_filter_config: { ...((action.typed_per_filter_config as Json | undefined) ?? {}), ...extra } };
+}
+
+function buildRoutes(rules: readonly RouteRuleModel[], model: MeshModel, flavor: RouteFlavor, security?: RouteSecurity): Json[] {
+  const entries: { match: RouteMatchModel; action: Json; order: number; rule: RouteRuleModel }[] = [];
   let order = 0;
   for (const rule of rules) {
     const action = ruleAction(rule, model, flavor);
@@ -91,11 +102,20 @@ function buildRoutes(rules: readonly RouteRuleModel[], model: MeshModel, flavor:
     for (const m of rule.matches) {
       // gRPC requests carry no query string: a match on query parameters never applies
       if (flavor === 'proxyless' && (m.queryParams?.length ?? 0) > 0) continue;
-      entries.push({ match: m, action, order: order++ });
+      entries.push({ match: m, action, order: order++, rule });
     }
   }
   entries.sort((a, b) => compareMatches(a.match, b.match) || a.order - b.order);
-  return entries.map((e) => ({ match: routeMatch(e.match), ...e.action }));
+  const out: Json[] = [];
+  for (const e of entries) {
+    if (!security?.has(e.rule)) {
+      out.push({ match: routeMatch(e.match, flavor), ...e.action });
+      continue;
+    }
+    // narrower copies go right before the route they split, so they only take requests it would have taken
+    for (const v of security.variants(e.rule, e.match)) out.push({ match: routeMatch(v.path ? { ...e.match, path: v.path } : e.match, flavor), ...withPerFilterConfig(e.action, v.config) });
+  }
+  return out;
 }
 
 /** HTTP filters (before the router) the routes of these virtual hosts configure per route, in a fixed order. */

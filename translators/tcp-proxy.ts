@@ -3,9 +3,10 @@ import { stdoutAccessLog } from './access-log';
 import { any } from './config-source';
 import type { Json } from './types';
 
-export function tcpProxyFilter(statPrefix: string, cluster: string): Json {
+/** `extra`: further TcpProxy fields, e.g. a hash_policy (translators/hash-policy.ts tcpProxyHashPolicy). */
+export function tcpProxyFilter(statPrefix: string, cluster: string, extra: Json = {}): Json {
   return {
     name: 'envoy.filters.network.tcp_proxy',
-    typed_config: any('envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', { stat_prefix: statPrefix, cluster, access_log: [stdoutAccessLog()] }),
+    typed_config: any('envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', { stat_prefix: statPrefix, cluster, ...extra, access_log: [stdoutAccessLog()] }),
   };
 }

@@ -11,6 +11,8 @@ import type { TowerMetrics } from '../observability/metrics';
 import type { ClientStatus, ObservedXdsServer } from '../observability/xds-contract';
 import { configDump } from './config-dump';
 import type { Readiness } from './readiness';
+import { statusFilter, statusPage, type StatusFilter } from './status-page';
+import type { ObjectStatus } from '../app/status-reporter';
 import { clientList, syncz } from './syncz';
 
 export interface AdminServerOptions {
@@ -20,6 +22,8 @@ export interface AdminServerOptions {
   readonly logger?: Logger;
   /** Role shown for a client on the debug pages; the view key when unset. */
   readonly roleOf?: (client: ClientStatus) => string;
+  /** Status of Tower's objects for /debug/status (absent: the page answers 404). */
+  readonly objectStatus?: (filter: StatusFilter) => ObjectStatus[];
 }
 
 const shortTypes: Record<string, string> = {
@@ -43,6 +47,7 @@ const endpoints = {
   '/debug/config_dump?node=ID | ?view=KEY [&type=cds|eds|lds|rds|sds]': 'resources a client is sent, as an Envoy config dump',
   '/debug/syncz': 'per client and type: version sent, version ACKed, last NACK',
   '/debug/clients': 'connected xDS clients',
+  '/debug/status[?kind=&namespace=&name=]': 'conditions of every Tower object: Accepted, ResolvedRefs, Programmed (ACKed by N of M proxies, NACKs)',
 };
 
 export class AdminServer {
@@ -121,6 +126,16 @@ export class AdminServer {
         return this.send(res, 200, syncz(this.opts.xds.clients(), this.roleOf));
       case '/debug/clients':
         return this.send(res, 200, clientList(this.opts.xds.clients(), this.roleOf));
+      case '/debug/status': {
+        if (!this.opts.objectStatus) throw new HttpError(404, 'object status is not available on this server');
+        let filter: StatusFilter;
+        try {
+          filter = statusFilter(url.searchParams);
+        } catch (e) {
+          throw new HttpError(400, (e as Error).message);
+        }
+        return this.send(res, 200, statusPage(this.opts.objectStatus(filter)));
+      }
       default:
         throw new HttpError(404, `no such page ${url.pathname}; see / for the list`);
     }

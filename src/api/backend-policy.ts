@@ -69,34 +69,60 @@ export const OutlierDetection = z.strictObject({
 });
 export type OutlierDetection = z.infer<typeof OutlierDetection>;
 
+const HttpHealthCheck = z.strictObject({
+  path: z.string().min(1).max(1024).regex(/^\/[^?#]*(\?[^#]*)?$/, 'must start with "/"'),
+  host: PreciseHostname.optional().describe('Host header; default the Service hostname'),
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH']).optional(),
+  expectedStatuses: uniqueSet(HttpStatusCode, 16).optional().describe('default 200'),
+});
+
+const GrpcHealthCheck = z.strictObject({
+  service: z.string().max(1024).optional().describe('service name sent in grpc.health.v1.HealthCheckRequest; default "" (the whole server)'),
+  authority: PreciseHostname.optional().describe(':authority; default the Service hostname'),
+});
+
 export const HealthCheck = z.strictObject({
   active: z
     .strictObject({
-      type: z.literal('HTTP').default('HTTP'),
+      type: z.enum(['HTTP', 'GRPC']).default('HTTP'),
       interval: Duration,
       timeout: Duration,
       healthyThreshold: z.number().int().min(1).max(100).default(1),
       unhealthyThreshold: z.number().int().min(1).max(100).default(3),
-      http: z.strictObject({
-        path: z.string().min(1).max(1024).regex(/^\/[^?#]*(\?[^#]*)?$/, 'must start with "/"'),
-        host: PreciseHostname.optional(),
-        method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH']).optional(),
-        expectedStatuses: uniqueSet(HttpStatusCode, 16).optional().describe('default 200'),
-      }),
+      http: HttpHealthCheck.optional().describe('required when type is HTTP'),
+      grpc: GrpcHealthCheck.optional().describe('grpc.health.v1 Health/Check; only for type GRPC'),
     })
     .superRefine((a, ctx) => {
       for (const f of ['interval', 'timeout'] as const) {
         if (tryParseDurationMs(a[f]) === 0) ctx.addIssue({ code: 'custom', path: [f], message: 'must be greater than 0' });
       }
+      if (a.type === 'HTTP' && !a.http) ctx.addIssue({ code: 'custom', path: ['http'], message: 'is required when type is HTTP' });
+      if (a.type === 'GRPC' && a.http) ctx.addIssue({ code: 'custom', path: ['http'], message: 'must not be set when type is GRPC' });
+      if (a.type === 'HTTP' && a.grpc) ctx.addIssue({ code: 'custom', path: ['grpc'], message: 'must not be set when type is HTTP' });
     }),
 });
 export type HealthCheck = z.infer<typeof HealthCheck>;
+
+export const SubjectAltName = z
+  .strictObject({
+    type: z.enum(['Hostname', 'URI']),
+    hostname: PreciseHostname.optional(),
+    uri: z.string().min(1).max(253).regex(/^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/, 'must be an absolute URI (scheme:rest)').optional(),
+  })
+  .superRefine((n, ctx) => checkUnionMember(ctx, n, n.type, { Hostname: 'hostname', URI: 'uri' }));
+export type SubjectAltName = z.infer<typeof SubjectAltName>;
 
 export const BackendTls = z
   .strictObject({
     sni: PreciseHostname.optional().describe('server name sent and verified; default the Service hostname'),
     caCertificateRefs: z.array(CaCertificateRef).min(1).max(8).optional(),
     wellKnownCACertificates: z.literal('System').optional(),
+    subjectAltNames: z
+      .array(SubjectAltName)
+      .min(1)
+      .max(8)
+      .optional()
+      .describe('names the server certificate must carry (any one); default the sni (or the Service hostname) as a DNS name'),
   })
   .superRefine((t, ctx) => {
     if ((t.caCertificateRefs === undefined) === (t.wellKnownCACertificates === undefined)) {

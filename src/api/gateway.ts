@@ -21,6 +21,27 @@ export const ListenerTls = z.strictObject({
 });
 export type ListenerTls = z.infer<typeof ListenerTls>;
 
+/**
+ * Which namespaces' RoutePolicies may attach to a listener (Gateway API
+ * AllowedRoutes): Same (the Gateway's namespace, default), All, or Selector
+ * (namespaces whose labels match selector.matchLabels; Tower knows a
+ * namespace's labels only as kubernetes.io/metadata.name = its name, which
+ * Kubernetes sets on every namespace).
+ */
+export const AllowedRoutes = z.strictObject({
+  namespaces: z
+    .strictObject({
+      from: z.enum(['Same', 'All', 'Selector']).default('Same'),
+      selector: z.strictObject({ matchLabels: boundedMap(16, LabelKey, LabelValue) }).optional().describe('required when from is Selector'),
+    })
+    .superRefine((n, ctx) => {
+      if (n.from === 'Selector' && !n.selector) ctx.addIssue({ code: 'custom', path: ['selector'], message: 'is required when from is Selector' });
+      if (n.from !== 'Selector' && n.selector) ctx.addIssue({ code: 'custom', path: ['selector'], message: 'must only be set when from is Selector' });
+    })
+    .optional(),
+});
+export type AllowedRoutes = z.infer<typeof AllowedRoutes>;
+
 export const Listener = z
   .strictObject({
     name: SectionName,
@@ -28,10 +49,7 @@ export const Listener = z
     protocol: z.enum(['HTTP', 'HTTPS']),
     hostnames: uniqueSet(Hostname, 16).optional().describe('hosts this listener serves; empty means any'),
     tls: ListenerTls.optional(),
-    allowedRoutes: z
-      .strictObject({ namespaces: z.strictObject({ from: z.enum(['Same', 'All']).default('Same') }).optional() })
-      .optional()
-      .describe('namespaces whose RoutePolicies may attach (default Same)'),
+    allowedRoutes: AllowedRoutes.optional().describe('namespaces whose RoutePolicies may attach (default Same)'),
   })
   .superRefine((l, ctx) => {
     if (l.protocol === 'HTTPS' && !l.tls) ctx.addIssue({ code: 'custom', path: ['tls'], message: 'is required when protocol is HTTPS' });

@@ -81,7 +81,8 @@ export type SecretRef = z.infer<typeof SecretRef>;
 /** A CA bundle in a Secret (key ca.crt) or ConfigMap (key ca.crt) in the same namespace. */
 export const CaCertificateRef = z.strictObject({
   group: z.literal('').optional(),
-  kind: z.enum(['Secret', 'ConfigMap']).default('ConfigMap'),
+  // Secret by default: ConfigMap CA bundles are accepted by the schema but not read yet (the model reports them).
+  kind: z.enum(['Secret', 'ConfigMap']).default('Secret'),
   name: ObjectName,
 });
 export type CaCertificateRef = z.infer<typeof CaCertificateRef>;

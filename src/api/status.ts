@@ -106,13 +106,31 @@ export function setCondition(
   now: Date = new Date(),
 ): Condition[] {
   const prev = conditions.find((c) => c.type === next.type);
-  const lastTransitionTime =
-    prev && prev.status === next.status ? prev.lastTransitionTime : (next.lastTransitionTime ?? now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  const lastTransitionTime = transitionTime(prev, next, now);
   const merged: Condition = { ...next, lastTransitionTime };
   const out = conditions.filter((c) => c.type !== next.type);
   out.push(merged);
   const order = ConditionType.options as readonly string[];
   return out.sort((a, b) => rank(order, a.type) - rank(order, b.type));
+}
+
+/** RFC 3339 without milliseconds, as Kubernetes writes times. */
+export function kubeTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The one lastTransitionTime rule (setCondition, StatusWriter, /debug/status):
+ * the previous condition's time while the status value is unchanged; when it
+ * changes (or the condition is new), `next.lastTransitionTime` if given, else `now`.
+ */
+export function transitionTime(
+  prev: { status: string; lastTransitionTime?: string | undefined } | undefined,
+  next: { status: string; lastTransitionTime?: string | undefined },
+  now: Date,
+): string {
+  if (prev && prev.status === next.status && prev.lastTransitionTime) return prev.lastTransitionTime;
+  return next.lastTransitionTime ?? kubeTime(now);
 }
 
 function rank(order: readonly string[], t: string): number {

@@ -10,6 +10,7 @@
  */
 import { TypeUrl } from '../envoy/type-urls';
 import type { ObjectChange } from '../model/model-builder';
+import { caSecretsReferencedBy } from '../model/backend-policy';
 import { roleFromNode, viewKey as viewKeyOf, type ClientRole } from '../model/roles';
 import { formatModelError } from '../model/types';
 import type { MeshTranslator } from '../pipeline/mesh-translator';
@@ -21,6 +22,8 @@ import type { Store } from '../store/store';
 import { describeOrigin } from '../sources/validate';
 import type { NodeInfo } from '../xds/node-info';
 import type { XdsServer } from '../xds/server';
+import type { IdentityGate } from '../mesh-ca/identity-gate';
+import type { ResourceTable } from '../xds/resource';
 
 export interface MeshControllerDeps {
   readonly store: Store;
@@ -29,6 +32,8 @@ export interface MeshControllerDeps {
   readonly logger: Logger;
   /** Called once the first full configuration has been published. */
   readonly onFirstSnapshot: () => void;
+  /** Mesh mTLS: views wait for their identity certificate (src/mesh-ca/identity-gate.ts). */
+  readonly identities?: IdentityGate;
   /** Called after each change set was applied to the model and published (status reporting). */
   readonly onApplied?: (cs: ChangeSet) => void;
 }
@@ -57,6 +62,8 @@ export class MeshController {
   private referencedSecrets = '';
   private loggedModelErrors = new Set<string>();
   private readonly loggedTranslationErrors = new Map<string, string>();
+  /** The table last passed to XdsServer.setView per view (the base of the next update's change list). */
+  private readonly lastTables = new Map<string, ResourceTable>();
 
   constructor(private readonly deps: MeshControllerDeps) {}
 
@@ -70,6 +77,13 @@ export class MeshController {
   readonly selectView = (node: NodeInfo): string => {
     const role = roleFromNode(node);
     const key = viewKeyOf(role);
+    const conflict = this.deps.identities?.claim(key, role);
+    if (conflict) throw new Error(conflict);
+    const certReady = this.deps.identities?.ready(role, () => this.addLateView(role)) ?? true;
+    if (!certReady) {
+      if (!this.synced && !this.waitingRoles.has(key)) this.waitingRoles.set(key, role);
+      return key;
+    }
     if (!this.synced) {
       if (!this.waitingRoles.has(key)) this.waitingRoles.set(key, role);
       return key;
@@ -84,6 +98,27 @@ export class MeshController {
     }
     return key;
   };
+
+  /** A view whose identity certificate arrived after its first client (after the initial sync; before it, apply() adds it). */
+  private addLateView(role: ClientRole): void {
+    const key = viewKeyOf(role);
+    if (!this.synced || this.deps.translator.table(key) !== undefined) return;
+    const u = this.deps.translator.addView(role);
+    this.publish(u, false);
+    this.logTranslationErrors(u);
+    this.xds?.flush();
+  }
+
+  /** Re-translates the views using an identity whose certificate the mesh CA rotated, so the new one is pushed. */
+  identityRotated(namespace: string, serviceAccount: string): void {
+    for (const { viewKey, role } of this.deps.identities?.viewsOf(namespace, serviceAccount) ?? []) {
+      if (this.deps.translator.table(viewKey) === undefined) continue;
+      this.deps.translator.removeView(viewKey);
+      const u = this.deps.translator.addView(role);
+      this.publish(u, true);
+      this.logTranslationErrors(u);
+    }
+  }
 
   private onChangeSet(cs: ChangeSet): void {
     try {
@@ -102,15 +137,19 @@ export class MeshController {
       ? [...store.snapshot().objects.values()].map(toChange)
       : [...cs.upserted.map(toChange), ...cs.deleted.map((d) => deleteChange(d.key))];
     const result = translator.update(changes);
-    this.logModelErrors(result.modelErrors.map(formatModelError));
-    for (const u of result.views) {
-      this.publish(u, true);
-      this.logTranslationErrors(u);
-    }
-    this.updateReferencedSecrets();
+    // Secrets the store already holds but hid until an object referenced them:
+    // fold them in before anything is published, so a Gateway never goes out
+    // (or logs an error) without the certificate it names.
+    const revealed = this.updateReferencedSecrets().flatMap((k) => store.get(k) ?? []);
+    const second = revealed.length > 0 ? translator.update(revealed.map(toChange)) : undefined;
+    this.logModelErrors((second ?? result).modelErrors.map(formatModelError));
+    const updates = second ? [...result.views, ...second.views] : result.views;
+    for (const u of updates) this.publish(u, true);
+    for (const u of new Map(updates.map((v) => [v.viewKey, v])).values()) this.logTranslationErrors(u);
     if (!this.synced) {
       this.synced = true;
       for (const role of this.waitingRoles.values()) {
+        if (this.deps.identities && !this.deps.identities.ready(role, () => this.addLateView(role))) continue;
         const u = translator.addView(role);
         this.publish(u, false);
         this.logTranslationErrors(u);
@@ -128,21 +167,28 @@ export class MeshController {
       u.changed.length + u.removed.length > 0 &&
       u.changed.every((r) => r.typeUrl === TypeUrl.ClusterLoadAssignment) &&
       u.removed.every((r) => r.typeUrl === TypeUrl.ClusterLoadAssignment);
-    this.xds?.setView(u.viewKey, u.table, { endpointsOnly });
+    // What changed since the table set before lets the xDS server publish in O(changed).
+    const since = this.lastTables.get(u.viewKey);
+    this.lastTables.set(u.viewKey, u.table);
+    this.xds?.setView(u.viewKey, u.table, { endpointsOnly, changes: since && { since, changed: u.changed, removed: u.removed } });
     this.deps.metrics.recordView(u.viewKey, u.table);
     this.deps.logger.debug({ view: u.viewKey, changed: u.changed.length, removed: u.removed.length, endpointsOnly }, 'view updated');
   }
 
-  /** Gateways' certificate Secrets are the only Secrets sources need to read. */
-  private updateReferencedSecrets(): void {
+  /** Secrets Tower objects name (Gateway certificates, BackendPolicy CAs): the only Secrets sources read. Returns the newly referenced keys. */
+  private updateReferencedSecrets(): string[] {
     const keys = new Set<string>();
     for (const g of this.deps.translator.model().gateways) {
       for (const l of g.listeners) for (const ref of l.certificateRefs) keys.add(`Secret/${ref.namespace}/${ref.name}`);
     }
+    for (const k of caSecretsReferencedBy(this.deps.translator.model())) keys.add(k); // BackendPolicy upstream TLS CAs
     const sig = [...keys].sort().join('\n');
-    if (sig === this.referencedSecrets) return;
+    if (sig === this.referencedSecrets) return [];
     this.referencedSecrets = sig;
+    const before = this.deps.store.referencedSecrets();
+    const added = [...keys].filter((k) => !before.has(k));
     this.deps.store.setReferencedSecrets(keys);
+    return added;
   }
 
   private logModelErrors(errors: readonly string[]): void {

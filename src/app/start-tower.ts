@@ -5,9 +5,11 @@
  *                                                                 │
  *                               admin HTTP (health, metrics, debug) <┘
  *
- * With a Kubernetes source, replicas also elect a leader on the Lease
- * `tower` in Tower's namespace; only the leader writes status (Gateway
- * conditions). Every replica serves xDS regardless of leadership.
+ * Every object's status (Accepted, ResolvedRefs, Programmed from ACKs and
+ * NACKs) is computed in every mode and shown at /debug/status. With a
+ * Kubernetes source, replicas also elect a leader on the Lease `tower` in
+ * Tower's namespace; only the leader writes status to the objects. Every
+ * replica serves xDS regardless of leadership.
  */
 import type { ServeConfig } from '../config/serve-config';
 import { AdminServer } from '../admin/admin-server';
@@ -22,8 +24,11 @@ import { Store } from '../store/store';
 import { XdsServer } from '../xds/server';
 import { LeaderElector, type LeaderElectorOptions } from '../sources/kubernetes/lease';
 import { StatusWriter } from '../sources/kubernetes/status-writer';
-import { GatewayStatusReporter } from './gateway-status';
+import { ProgrammedTracker } from './programmed-tracker';
+import { ObjectStatusReporter } from './status-reporter';
 import { MeshController } from './mesh-controller';
+import { startMeshCa } from './start-mesh-ca';
+import type { MeshIdentityStore } from '../mesh-ca/identity-store';
 import { leaseName, makeSource, type MadeSource } from './make-source';
 
 export interface StartOptions {
@@ -36,6 +41,8 @@ export interface StartOptions {
   readonly leaderElection?: Pick<LeaderElectorOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>;
   /** Delay between a change and the status it causes (default 200 ms). */
   readonly statusDelayMs?: number;
+  /** Delay between ACKs/NACKs and the Programmed condition they cause (default 1000 ms). */
+  readonly programmedDelayMs?: number;
 }
 
 /** Leadership of a Kubernetes-backed Tower (status writing). */
@@ -56,8 +63,12 @@ export interface Tower {
   readonly readiness: Readiness;
   /** Leader election state; undefined for file sources (no status to write). */
   readonly leadership: () => Leadership | undefined;
-  /** Gateway status reporting (Kubernetes sources only). */
-  readonly gatewayStatus: GatewayStatusReporter | undefined;
+  /** The mesh CA's identity store (docs/mtls.md): issued workload certificates, rotate(). */
+  readonly meshIdentities: MeshIdentityStore;
+  /** Status of every Tower object (all modes; written to the cluster by the leader in Kubernetes mode). */
+  readonly status: ObjectStatusReporter;
+  /** The same reporter, in Kubernetes mode only (kept for existing callers). */
+  readonly gatewayStatus: ObjectStatusReporter | undefined;
   /** Stops the source, then the xDS and admin servers. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -67,13 +78,14 @@ export const clientRole = (c: ClientStatus): string => roleFromNode(c.node).kind
 
 export async function startTower(config: ServeConfig, opts: StartOptions = {}): Promise<Tower> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
+  const mesh = await startMeshCa(config, logger.child({ component: 'mesh-ca' }));
   const made: MadeSource = opts.source ? { source: opts.source, dispose: () => {} } : makeSource(config.source, opts.env);
   const { source } = made;
   const readiness = new Readiness();
   readiness.waitingFor(`initial sync of ${source.name}`);
   const metrics = new TowerMetrics({ roleOf: clientRole });
   const store = new Store({ waitForSync: [source.name] });
-  const translator = new MeshTranslator();
+  const translator = new MeshTranslator({ config: mesh.meshConfig });
   const kube = made.kube;
   const elector = kube
     ? new LeaderElector({
@@ -86,16 +98,16 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
       })
     : undefined;
   const statusLogger = logger.child({ component: 'status' });
-  const gatewayStatus =
-    kube && elector
-      ? new GatewayStatusReporter({
-          store,
-          model: () => translator.model(),
-          writer: new StatusWriter(kube.api, elector, { onError: (err) => statusLogger.warn(err.message) }),
-          logger: statusLogger,
-          ...(opts.statusDelayMs !== undefined ? { statusDelayMs: opts.statusDelayMs } : {}),
-        })
-      : undefined;
+  let tracker: ProgrammedTracker | undefined;
+  const status = new ObjectStatusReporter({
+    store,
+    pipeline: translator,
+    progress: () => tracker?.progress() ?? new Map(),
+    ...(kube && elector ? { writer: new StatusWriter(kube.api, elector, { onError: (err) => statusLogger.warn(err.message) }) } : {}),
+    logger: statusLogger,
+    ...(opts.statusDelayMs !== undefined ? { statusDelayMs: opts.statusDelayMs } : {}),
+    ...(opts.programmedDelayMs !== undefined ? { programmedDelayMs: opts.programmedDelayMs } : {}),
+  });
   elector?.onLeadershipChange((leader) =>
     logger.info({ component: 'leader', lease: `${kube?.namespace}/${leaseName}`, identity: kube?.identity }, leader ? 'became leader' : 'lost leadership'),
   );
@@ -108,11 +120,14 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
       readiness.markReady();
       metrics.ready.set(1);
     },
-    ...(gatewayStatus ? { onApplied: (cs) => gatewayStatus.onChangeSet(cs) } : {}),
+    onApplied: (cs) => status.onChangeSet(cs),
+    identities: mesh.gate,
   });
+  mesh.identities.onRotated((ns, sa) => controller.identityRotated(ns, sa));
   const xds = new XdsServer({ selectView: controller.selectView, logger: logger.child({ component: 'xds' }), debounce: config.debounce });
+  tracker = new ProgrammedTracker({ xds, roleOf: clientRole, onChange: () => status.onProgress() });
   const unbindMetrics = metrics.bind(xds);
-  const admin = new AdminServer({ xds, metrics, readiness, logger: logger.child({ component: 'admin' }), roleOf: clientRole });
+  const admin = new AdminServer({ xds, metrics, readiness, logger: logger.child({ component: 'admin' }), roleOf: clientRole, objectStatus: (f) => status.list(f) });
   store.onReferencedSecretsChange((keys) => source.setReferencedSecrets?.(keys));
   const unsubscribe = controller.attach(xds);
 
@@ -120,7 +135,9 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       unsubscribe();
-      await gatewayStatus?.close();
+      mesh.identities.close();
+      tracker?.close();
+      await status.close();
       // Released at once so another replica takes over status writing without waiting for expiry.
       await elector?.stop();
       await source.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the source failed'));
@@ -145,7 +162,7 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
     if (config.source.kind === 'none' && !opts.source) logger.warn('no source given: serving an empty mesh; pass --files DIR, --kubeconfig PATH or --in-cluster');
     const leadership = (): Leadership | undefined =>
       kube && elector ? { lease: `${kube.namespace}/${leaseName}`, identity: kube.identity, isLeader: elector.isLeader, holder: elector.observedLeader } : undefined;
-    return { xdsPort, adminPort, xds, metrics, readiness, leadership, gatewayStatus, close };
+    return { xdsPort, adminPort, xds, metrics, readiness, leadership, status, gatewayStatus: kube ? status : undefined, meshIdentities: mesh.identities, close };
   } catch (err) {
     await close();
     throw err;

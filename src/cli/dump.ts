@@ -7,6 +7,7 @@
 import { stringify } from 'yaml';
 import { parseDumpConfig, type DumpType } from '../config/dump-config';
 import { ConfigError } from '../config/errors';
+import { defaultMeshConfig } from '../model/model-builder';
 import { roleFromFlag, viewKey } from '../model/roles';
 import type { InputObject } from '../model/inputs';
 import { dumpConfig } from '../pipeline/dump-config';
@@ -46,12 +47,17 @@ export async function runDump(argv: readonly string[], io: Io): Promise<number> 
   const cfg = parseDumpConfig(argv, io.env);
   let role;
   try {
-    role = roleFromFlag(cfg.role, { ...(cfg.nodeId ? { nodeId: cfg.nodeId } : {}), ...(cfg.namespace ? { namespace: cfg.namespace } : {}) });
+    role = roleFromFlag(cfg.role, {
+      ...(cfg.nodeId ? { nodeId: cfg.nodeId } : {}),
+      ...(cfg.namespace ? { namespace: cfg.namespace } : {}),
+      ...(cfg.labels ? { labels: cfg.labels } : {}),
+      ...(cfg.serviceAccount ? { serviceAccount: cfg.serviceAccount } : {}),
+    });
   } catch (err) {
     throw new ConfigError(`tower dump: flag --role: ${(err as Error).message}`);
   }
   const { objects, errors: inputErrors } = await readFolder(cfg.dir);
-  const dump = dumpConfig(objects, role);
+  const dump = dumpConfig(objects, role, { config: { ...defaultMeshConfig, mtls: { mode: cfg.mtlsMode } } });
   const resources = cfg.type ? { [typeNames[cfg.type]]: dump.resources[typeNames[cfg.type]] ?? [] } : dump.resources;
   const out = { role: role.kind, view: viewKey(role), resources };
   io.out(cfg.format === 'json' ? JSON.stringify(out, null, 2) + '\n' : stringify(out, { aliasDuplicateObjects: false, lineWidth: 0 }));

@@ -5,3 +5,4 @@ export { parseDumpConfig, dumpSettings, dumpRoles, dumpTypes } from './dump-conf
 export type { DumpConfig, DumpRole, DumpType, DumpFormat } from './dump-config';
 export { describeSettings, logLevels } from './settings';
 export type { LogLevel, Setting } from './settings';
+export { mtlsSettings, mtlsSettingsOf, defaultMtlsMode, mtlsModes, type MtlsSettings } from './mtls-settings';

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors';
+import { defaultMtlsMode, mtlsSettings, type MtlsSettings } from './mtls-settings';
 import { parseSettings, type Env } from './parse';
 import {
   booleanSchema,
@@ -37,6 +38,8 @@ export interface ServeConfig {
   readonly logLevel: LogLevel;
   readonly debounce: DebounceConfig;
   readonly source: SourceConfig;
+  /** Mesh mTLS (src/config/mtls-settings.ts); absent when no mTLS flag or variable is given = the defaults. */
+  readonly mtls?: MtlsSettings;
 }
 
 export const defaultXdsPort = 18000;
@@ -57,6 +60,7 @@ export const serveSettings: readonly Setting[] = [
   { flag: 'debounce-quiet-ms', env: 'TOWER_DEBOUNCE_QUIET_MS', kind: 'string', schema: millisSchema(60_000), default: 100, valueName: 'N', describe: 'push after this long without further changes' },
   { flag: 'debounce-max-ms', env: 'TOWER_DEBOUNCE_MAX_MS', kind: 'string', schema: millisSchema(600_000), default: 1000, valueName: 'N', describe: 'push at the latest this long after the first change' },
   { flag: 'debounce-endpoint-quiet-ms', env: 'TOWER_DEBOUNCE_ENDPOINT_QUIET_MS', kind: 'string', schema: millisSchema(60_000), valueName: 'N', describe: 'quiet period for endpoint-only changes' },
+  ...mtlsSettings,
 ];
 
 function requireExisting(what: string, p: string, kind: 'dir' | 'file', origin: string): string {
@@ -108,6 +112,12 @@ export function parseServeConfig(argv: readonly string[], env: Env = process.env
   if (xdsPort !== 0 && xdsPort === adminPort) {
     throw new ConfigError(`tower serve: ${name('xds-port')} and ${name('admin-port')} are both ${xdsPort}`);
   }
+  const mtlsMode = values.get('mtls-mode') as MtlsSettings['mode'] | undefined;
+  const caDir = values.get('mesh-ca-dir') as string | undefined;
+  const mtls: MtlsSettings | undefined =
+    mtlsMode !== undefined || caDir !== undefined
+      ? { mode: mtlsMode ?? defaultMtlsMode, ...(caDir !== undefined ? { caDir: requireExisting('directory', caDir, 'dir', name('mesh-ca-dir')) } : {}) }
+      : undefined;
   return {
     host: values.get('host') as string,
     xdsPort,
@@ -115,5 +125,6 @@ export function parseServeConfig(argv: readonly string[], env: Env = process.env
     logLevel: values.get('log-level') as LogLevel,
     debounce: { quietMs, maxWaitMs, ...(endpointQuietMs !== undefined ? { endpointQuietMs } : {}) },
     source,
+    ...(mtls ? { mtls } : {}),
   };
 }

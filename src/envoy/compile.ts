@@ -8,9 +8,10 @@ import * as protobuf from 'protobufjs';
 import { envoyRoot, typeForUrl } from './proto-root';
 import { FieldError, PathStack } from './field-error';
 import { DecodeCtx, ProtoObject, decodeMessageJson, isPlainObject, toJson } from './json-codec';
+import { FusedCtx, decodeValidateJson } from './validate-decoder';
 import { validateInto } from './validate-rules';
 import { typePlan } from './validate-type-plan';
-import { Resource, SourceRef, makeResource } from '../xds/resource';
+import { Resource, SourceRef, makeResourceFromWriter } from '../xds/resource';
 
 export type { FieldError } from './field-error';
 
@@ -26,15 +27,44 @@ function nameFieldOf(type: protobuf.Type): string | undefined {
   return undefined;
 }
 
-function decodeTopLevel(type: protobuf.Type, json: unknown, ctx: DecodeCtx, typeUrl?: string): ProtoObject | undefined {
-  let skip: string | undefined;
-  if (isPlainObject(json) && '@type' in json) {
-    const given = json['@type'];
-    const want = typeUrl ?? `type.googleapis.com/${type.fullName.slice(1)}`;
-    if (given !== want) ctx.errors.push({ path: '@type', message: `"@type" is ${JSON.stringify(given)} but the resource is a ${want}` });
-    skip = '@type';
+/** A top-level "@type" (allowed beside the fields) must name the resource's own type. */
+function checkTopLevelType(type: protobuf.Type, json: unknown, ctx: DecodeCtx, typeUrl?: string): string | undefined {
+  if (!isPlainObject(json) || !('@type' in json)) return undefined;
+  const given = json['@type'];
+  const want = typeUrl ?? `type.googleapis.com/${type.fullName.slice(1)}`;
+  if (given !== want) ctx.errors.push({ path: '@type', message: `"@type" is ${JSON.stringify(given)} but the resource is a ${want}` });
+  return '@type';
+}
+
+export interface CheckedMessage {
+  /** The decoded message; undefined when decoding failed. */
+  readonly message: ProtoObject | undefined;
+  /** Decode errors if decoding failed, else every violation of validate.rules and Envoy's semantic checks. */
+  readonly errors: FieldError[];
+}
+
+/**
+ * Strict decode + validate.rules + Envoy's semantic checks of one message,
+ * in one generated pass (validate-decoder.ts), or with `reference` by the
+ * decoder and then the separate validation walk (validate-rules.ts): both
+ * give the same message and the same errors in the same order. Throws only
+ * on a bug in Tower.
+ */
+export function checkMessage(type: protobuf.Type, json: unknown, opts: { readonly typeUrl?: string; readonly reference?: boolean } = {}): CheckedMessage {
+  const path = new PathStack();
+  if (opts.reference) {
+    const ctx: DecodeCtx = { errors: [], path };
+    const skip = checkTopLevelType(type, json, ctx, opts.typeUrl);
+    const message = decodeMessageJson(typePlan(type), json, ctx, skip);
+    if (message === undefined || ctx.errors.length) return { message: undefined, errors: ctx.errors.length ? ctx.errors : [{ path: '', message: 'could not decode' }] };
+    validateInto(type, message, ctx);
+    return { message, errors: ctx.errors };
   }
-  return decodeMessageJson(typePlan(type), json, ctx, skip);
+  const ctx: FusedCtx = { errors: [], path, v: { errors: [], path } };
+  const skip = checkTopLevelType(type, json, ctx, opts.typeUrl);
+  const message = decodeValidateJson(typePlan(type), json, ctx, skip);
+  if (message === undefined || ctx.errors.length) return { message: undefined, errors: ctx.errors.length ? ctx.errors : [{ path: '', message: 'could not decode' }] };
+  return { message, errors: ctx.v.errors };
 }
 
 const typesByUrl = new Map<string, protobuf.Type | undefined>();
@@ -46,22 +76,33 @@ function typeOfUrl(typeUrl: string): protobuf.Type | undefined {
   return t;
 }
 
-/** A successful compile; the canonical JSON is computed on first access, then kept. */
+/** A successful compile; the canonical JSON is computed from the encoded bytes on first access (no decoded tree is kept). */
 class Compiled {
   readonly ok = true as const;
   private canonical: unknown;
-  constructor(readonly resource: Resource, private readonly type: protobuf.Type, private message: ProtoObject | undefined) {}
+  constructor(readonly resource: Resource, private readonly type: protobuf.Type) {}
   get json(): unknown {
-    if (this.message !== undefined) {
-      this.canonical = toJson(this.type, this.message);
-      this.message = undefined; // the decoded tree is no longer needed
-    }
+    if (this.canonical === undefined) this.canonical = toJson(this.type, this.type.decode(this.resource.body) as unknown as ProtoObject);
     return this.canonical;
   }
 }
 
 function failed(typeUrl: string, name: string, sources: readonly SourceRef[], errors: FieldError[]): CompileResult {
   return { ok: false, typeUrl, name, sources, errors };
+}
+
+/** One Writer reused by every compile (reset after each): its buffer grows once instead of per resource. */
+let spareWriter: protobuf.Writer | undefined;
+const maxKeptWriterBytes = 1 << 20;
+
+function encodeResource(type: protobuf.Type, typeUrl: string, name: string, message: ProtoObject, sources: readonly SourceRef[]): Resource {
+  const w = spareWriter ?? protobuf.Writer.create();
+  spareWriter = undefined; // a re-entrant call (none expected) would take a fresh one
+  type.encode(message, w);
+  const resource = makeResourceFromWriter(typeUrl, name, w, sources);
+  // Reused only after a complete encode (no open forks) and if its buffer stayed small.
+  if (!w.states?.length && (w as protobuf.Writer & { pos: number }).pos <= maxKeptWriterBytes) spareWriter = w.reset();
+  return resource;
 }
 
 /**
@@ -71,22 +112,21 @@ function failed(typeUrl: string, name: string, sources: readonly SourceRef[], er
 export function compileResource(typeUrl: string, name: string, json: unknown, sources: readonly SourceRef[] = []): CompileResult {
   const type = typeOfUrl(typeUrl);
   if (!type) return failed(typeUrl, name, sources, [{ path: '', message: `unknown resource type URL "${typeUrl}"` }]);
-  const ctx: DecodeCtx = { errors: [], path: new PathStack() };
+  let errors: FieldError[] = [];
   try {
-    const message = decodeTopLevel(type, json, ctx, typeUrl);
-    if (message === undefined || ctx.errors.length) {
-      return failed(typeUrl, name, sources, ctx.errors.length ? ctx.errors : [{ path: '', message: 'could not decode' }]);
-    }
-    validateInto(type, message, ctx);
+    const checked = checkMessage(type, json, { typeUrl });
+    errors = checked.errors;
+    const message = checked.message;
+    if (message === undefined) return failed(typeUrl, name, sources, errors);
     const nameField = nameFieldOf(type);
     if (nameField !== undefined && message[nameField] !== name) {
-      ctx.errors.push({ path: nameField, message: `must equal the resource name ${JSON.stringify(name)} (is ${JSON.stringify(message[nameField] ?? '')})` });
+      errors.push({ path: nameField, message: `must equal the resource name ${JSON.stringify(name)} (is ${JSON.stringify(message[nameField] ?? '')})` });
     }
-    if (ctx.errors.length) return failed(typeUrl, name, sources, ctx.errors);
-    return new Compiled(makeResource(typeUrl, name, type.encode(message).finish(), sources), type, message);
+    if (errors.length) return failed(typeUrl, name, sources, errors);
+    return new Compiled(encodeResource(type, typeUrl, name, message, sources), type);
   } catch (e) {
     // A bug in Tower, not bad input; still never crash the pipeline.
-    return failed(typeUrl, name, sources, [...ctx.errors, { path: '', message: `internal error compiling ${typeUrl} ${name}: ${(e as Error).message}` }]);
+    return failed(typeUrl, name, sources, [...errors, { path: '', message: `internal error compiling ${typeUrl} ${name}: ${(e as Error).message}` }]);
   }
 }
 
@@ -101,14 +141,11 @@ export type DecodeValidateResult =
 export function decodeAndValidate(typeFullName: string, json: unknown): DecodeValidateResult {
   const found = envoyRoot().lookup(typeFullName.replace(/^\./, ''));
   if (!(found instanceof protobuf.Type)) return { ok: false, errors: [{ path: '', message: `unknown message type "${typeFullName}"` }] };
-  const ctx: DecodeCtx = { errors: [], path: new PathStack() };
   try {
-    const message = decodeTopLevel(found, json, ctx);
-    if (message === undefined || ctx.errors.length) return { ok: false, errors: ctx.errors.length ? ctx.errors : [{ path: '', message: 'could not decode' }] };
-    validateInto(found, message, ctx);
-    if (ctx.errors.length) return { ok: false, errors: ctx.errors };
+    const { message, errors } = checkMessage(found, json);
+    if (message === undefined || errors.length) return { ok: false, errors };
     return { ok: true, message, json: toJson(found, message) };
   } catch (e) {
-    return { ok: false, errors: [...ctx.errors, { path: '', message: `internal error: ${(e as Error).message}` }] };
+    return { ok: false, errors: [{ path: '', message: `internal error: ${(e as Error).message}` }] };
   }
 }

@@ -13,7 +13,7 @@ import { Checker, RuleObject, compileKindRule } from './validate-checkers';
 import { semanticHooks, SemanticHook } from './validate-envoy';
 import { FieldPlan, TypePlan, typePlan } from './validate-type-plan';
 
-interface ElementRule {
+export interface ElementRule {
   /** Check on a present value (for wrapper messages: on their inner value). */
   readonly check?: Checker;
   /** Violation text when the value is absent (message/duration/timestamp/any.required). */
@@ -25,7 +25,7 @@ interface ElementRule {
   readonly wrapperDefault?: unknown;
 }
 
-interface FieldCheck {
+export interface FieldCheck {
   readonly fp: FieldPlan;
   readonly el?: ElementRule;
   /** repeated.min_items/max_items/unique, map.min_pairs/max_pairs. */
@@ -41,9 +41,9 @@ interface FieldCheck {
   sub?: TypeRules;
 }
 
-interface RequiredOneof { readonly name: string; readonly members: readonly FieldPlan[] }
+export interface RequiredOneof { readonly name: string; readonly members: readonly FieldPlan[] }
 
-interface TypeRules {
+export interface TypeRules {
   readonly plan: TypePlan;
   readonly checks: readonly FieldCheck[];
   readonly oneofs: readonly RequiredOneof[];
@@ -291,32 +291,54 @@ function visitTail(rules: TypeRules, msg: ProtoObject, ctx: DecodeCtx): void {
 const disallowedText = 'is deprecated and rejected by Envoy by default (envoy.annotations.disallowed_by_default)';
 const H = { hasOwn, report, checkElement, visitList, visitAbsent, visitTail, disallowedText };
 
+/** The helpers generated walkers call; validate-decoder.ts fuses the same ones into its decoders. */
+export const walkHelpers = H;
+
+/** Compiled rules of a message type (cached), for the fused decoders of validate-decoder.ts. */
+export function rulesOf(type: protobuf.Type): TypeRules {
+  return rulesFor(type);
+}
+
+/**
+ * The statements the generated walker runs for checks[i], reading the field
+ * from `msg` into `v` (`m` is scratch), reporting through `names.ctx` with
+ * the helpers at `names.helpers`: shared with the fused decoders of
+ * validate-decoder.ts so both apply exactly the same rules in the same order.
+ */
+export function visitorLines(rules: TypeRules, i: number, lines: string[], names: { readonly ctx: string; readonly helpers: string } = { ctx: 'ctx', helpers: 'H' }): void {
+  const q = (x: string) => JSON.stringify(x);
+  const { ctx: c, helpers: h } = names;
+  const fc = rules.checks[i];
+  const fp = fc.fp;
+  const K = q(fp.key);
+  const C = `C[${i}]`;
+  lines.push(fp.presence && fp.kind !== 'message' ? `v = ${h}.hasOwn.call(msg, ${K}) ? msg[${K}] : undefined;` : `v = msg[${K}];`);
+  if (fc.disallowed) lines.push(`if (v != null && !(Array.isArray(v) && v.length === 0)) ${h}.report(${c}, ${h}.disallowedText, ${q(fp.proto)});`);
+  if (fp.map || fp.repeated) {
+    lines.push(`${h}.visitList(${C}, v, ${c});`);
+    return;
+  }
+  // visitAbsent reports only a required field or a rule on the implicit default: skip the call otherwise.
+  lines.push(absentMatters(fc) ? `if (v == null) ${h}.visitAbsent(${C}, ${c});` : 'if (v == null) {}');
+  if (fp.kind !== 'message' && fc.el?.check) {
+    lines.push(`else { m = ${C}.el.check(v); if (m !== undefined) ${h}.report(${c}, m, ${q(fp.proto)}); }`);
+  } else if (fc.el || fc.visit) {
+    lines.push(`else { ${c}.path.push(${q(fp.proto)}); ${h}.checkElement(${C}, v, ${c}); ${c}.path.pop(); }`);
+  }
+}
+
+/** Whether an absent singular field can violate a rule (required, or a rule on the implicit default). */
+export function absentMatters(fc: FieldCheck): boolean {
+  return (fc.el?.required !== undefined && fc.fp.oneof === undefined) || (fc.implicit && fc.el?.check !== undefined);
+}
+
 /**
  * Generates the walker of one message type once (constant property names, so
  * V8's inline caches apply), like protobufjs does for its encoders.
  */
 function generateVisitor(rules: TypeRules): (msg: ProtoObject, ctx: DecodeCtx) => void {
-  const q = (x: string) => JSON.stringify(x);
   const lines: string[] = ['let v, m;'];
-  rules.checks.forEach((fc, i) => {
-    const fp = fc.fp;
-    const K = q(fp.key);
-    const C = `C[${i}]`;
-    lines.push(fp.presence && fp.kind !== 'message' ? `v = H.hasOwn.call(msg, ${K}) ? msg[${K}] : undefined;` : `v = msg[${K}];`);
-    if (fc.disallowed) lines.push(`if (v != null && !(Array.isArray(v) && v.length === 0)) H.report(ctx, H.disallowedText, ${q(fp.proto)});`);
-    if (fp.map || fp.repeated) {
-      lines.push(`H.visitList(${C}, v, ctx);`);
-      return;
-    }
-    // visitAbsent reports only a required field or a rule on the implicit default: skip the call otherwise.
-    const absentMatters = (fc.el?.required !== undefined && fp.oneof === undefined) || (fc.implicit && fc.el?.check !== undefined);
-    lines.push(absentMatters ? `if (v == null) H.visitAbsent(${C}, ctx);` : 'if (v == null) {}');
-    if (fp.kind !== 'message' && fc.el?.check) {
-      lines.push(`else { m = ${C}.el.check(v); if (m !== undefined) H.report(ctx, m, ${q(fp.proto)}); }`);
-    } else if (fc.el || fc.visit) {
-      lines.push(`else { ctx.path.push(${q(fp.proto)}); H.checkElement(${C}, v, ctx); ctx.path.pop(); }`);
-    }
-  });
+  rules.checks.forEach((_fc, i) => visitorLines(rules, i, lines));
   if (rules.oneofs.length || rules.hook) lines.push('H.visitTail(R, msg, ctx);');
   // Code generated from reflection over Envoy's protos, never from input.
   const factory = new Function('H', 'R', 'C', `return function visit(msg, ctx) {\n${lines.join('\n')}\n};`) as (

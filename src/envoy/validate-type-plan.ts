@@ -50,6 +50,8 @@ export interface TypePlan {
   readonly wkt: WktKind | undefined;
   /** Generated strict JSON decoder (validate-decoder.ts), filled on first use. */
   decoder?: (json: unknown, ctx: DecodeCtx, skipKey: string | undefined) => ProtoObject | undefined;
+  /** Generated decoder that also applies validate.rules (validate-decoder.ts), filled on first use. */
+  fused?: (json: unknown, ctx: DecodeCtx, skipKey: string | undefined) => ProtoObject | undefined;
 }
 
 const wrappers = new Set([

@@ -1,5 +1,5 @@
 /** Routes and gateways: default per-service routes, HTTPRoutes and Gateways as model data. */
-import type { Gateway, HTTPRoute } from './gateway-api';
+import { allowedRoutesModel, type Gateway, type HTTPRoute } from './gateway-api';
 import { isHttpFamily } from './protocol';
 import type { GatewayListenerModel, GatewayModel, ModelError, RouteModel, ServiceModel, SourceRef } from './types';
 
@@ -41,7 +41,7 @@ export function gatewayFromObject(g: Gateway, source: SourceRef): { gateway?: Ga
   const names = new Set<string>();
   const protoByPort = new Map<number, string>();
   g.spec.listeners.forEach((l, i) => {
-    const path = `spec.listeners[${i}]`;
+    const path = `spec.listeners[${l.specIndex ?? i}]`;
     if (names.has(l.name)) {
       errors.push({ code: 'invalid-gateway', source, path: `${path}.name`, message: `duplicate listener name "${l.name}"; listener skipped` });
       return;
@@ -58,7 +58,7 @@ export function gatewayFromObject(g: Gateway, source: SourceRef): { gateway?: Ga
     }
     names.add(l.name);
     protoByPort.set(l.port, l.protocol);
-    listeners.push({ name: l.name, port: l.port, protocol: l.protocol, ...(l.hostname ? { hostname: l.hostname } : {}), certificateRefs: refs });
+    listeners.push({ name: l.name, port: l.port, protocol: l.protocol, ...(l.hostname ? { hostname: l.hostname } : {}), certificateRefs: refs, ...allowedRoutesModel(l), path });
   });
   return { gateway: { namespace: ns, name: g.metadata.name, listeners, source }, errors };
 }

@@ -1,6 +1,6 @@
 /** kubernetes.io/tls Secret → TlsSecretModel (other Secret types are not TLS material and are ignored). */
 import type { Secret } from '../k8s/types';
-import type { ModelError, SourceRef, TlsSecretModel } from './types';
+import type { CaBundleModel, ModelError, SourceRef, TlsSecretModel } from './types';
 
 function pemField(secret: Secret, key: string, source: SourceRef, errors: ModelError[]): string | undefined {
   const fromData = secret.data?.[key];
@@ -32,4 +32,14 @@ export function buildTlsSecret(secret: Secret, source: SourceRef): { secret?: Tl
   const privateKey = pemField(secret, 'tls.key', source, errors);
   if (certificateChain === undefined || privateKey === undefined) return { errors };
   return { secret: { namespace: secret.metadata.namespace ?? 'default', name: secret.metadata.name, certificateChain, privateKey, source }, errors };
+}
+
+/** The CA bundle (key ca.crt) of a Secret of any type, for BackendPolicy upstream TLS; undefined when it has none. */
+export function buildCaBundle(secret: Secret, source: SourceRef): { bundle?: CaBundleModel; errors: ModelError[] } {
+  const has = secret.data?.['ca.crt'] !== undefined || secret.stringData?.['ca.crt'] !== undefined;
+  if (!has) return { errors: [] };
+  const errors: ModelError[] = [];
+  const caCertificates = pemField(secret, 'ca.crt', source, errors);
+  if (caCertificates === undefined) return { errors };
+  return { bundle: { namespace: secret.metadata.namespace ?? 'default', name: secret.metadata.name, caCertificates, source }, errors };
 }

@@ -2,13 +2,17 @@
 import { isIP } from 'node:net';
 import type { Service } from '../k8s/types';
 import { detectProtocol } from './protocol';
-import type { ModelError, ServiceModel, ServicePortModel, SourceRef } from './types';
+import type { ModelError, MtlsMode, ServiceModel, ServicePortModel, SourceRef } from './types';
+
+/** Per-Service mTLS override (docs/mtls.md), e.g. "disabled" for workloads without a sidecar. */
+export const mtlsAnnotation = 'tower.dev/mtls';
+const mtlsModes: readonly string[] = ['disabled', 'permissive', 'strict'];
 
 export function serviceHostname(namespace: string, name: string, clusterDomain: string): string {
   return `${name}.${namespace}.svc.${clusterDomain}`;
 }
 
-export function buildService(svc: Service, source: SourceRef, clusterDomain: string): { service?: ServiceModel; errors: ModelError[] } {
+export function buildService(svc: Service, source: SourceRef, clusterDomain: string, meshMtls: MtlsMode = 'disabled'): { service?: ServiceModel; errors: ModelError[] } {
   const errors: ModelError[] = [];
   const namespace = svc.metadata.namespace ?? 'default';
   const name = svc.metadata.name;
@@ -48,6 +52,12 @@ export function buildService(svc: Service, source: SourceRef, clusterDomain: str
     if (isIP(ip) === 0) errors.push({ code: 'invalid-object', source, path: 'spec.clusterIP', message: `"${ip}" is not an IP address; service treated as headless` });
     else clusterIP = ip;
   }
+  let mtls = meshMtls;
+  const ann = svc.metadata.annotations?.[mtlsAnnotation];
+  if (ann !== undefined) {
+    if (mtlsModes.includes(ann.trim().toLowerCase())) mtls = ann.trim().toLowerCase() as MtlsMode;
+    else errors.push({ code: 'invalid-object', source, path: `metadata.annotations["${mtlsAnnotation}"]`, message: `"${ann}" is not an mTLS mode (disabled, permissive or strict); the mesh mode (${meshMtls}) applies` });
+  }
   const service: ServiceModel = {
     namespace,
     name,
@@ -56,6 +66,7 @@ export function buildService(svc: Service, source: SourceRef, clusterDomain: str
     ...(svc.spec.selector ? { selector: { ...svc.spec.selector } } : {}),
     ports,
     source,
+    ...(mtls !== 'disabled' ? { mtls } : {}),
   };
   return { service, errors };
 }

@@ -6,18 +6,18 @@
 import { serviceNameLabel, type EndpointSlice, type Secret, type Service } from '../k8s/types';
 import { buildEndpoints, type SliceInput } from './build-endpoints';
 import { buildService } from './build-service';
-import { buildTlsSecret, isTlsSecret } from './build-secret';
+import { buildCaBundle, buildTlsSecret, isTlsSecret } from './build-secret';
 import { defaultRoutes, gatewayFromObject, routeFromHttpRoute } from './build-routes';
 import type { Gateway, HTTPRoute } from './gateway-api';
 import type { RoutePolicy } from '../api/route-policy';
 import type { BackendPolicy } from '../api/backend-policy';
-import { attachBackendPolicies, backendPolicyEntry, type BackendPolicyEntry } from './backend-policy';
+import { attachBackendPolicies, backendPolicyEntry, caSecretKeys, type BackendPolicyEntry } from './backend-policy';
 import { resolveConflicts } from './route-conflicts';
 import { routeFromRoutePolicy } from './route-policy';
 import type { SecurityPolicy } from '../api/security-policy';
 import { resolveSecurityConflicts, securityPolicyEntry } from './security-policy';
 import { parseObject, sourceRefOf, type InputObject } from './inputs';
-import type { GatewayModel, MeshConfig, MeshModel, ModelError, RouteModel, SecurityPolicyModel, ServiceEndpointsModel, ServiceModel, SourceRef, TlsSecretModel } from './types';
+import type { CaBundleModel, GatewayModel, MeshConfig, MeshModel, ModelError, RouteModel, SecurityPolicyModel, ServiceEndpointsModel, ServiceModel, SourceRef, TlsSecretModel } from './types';
 import { validateReferences } from './validate';
 
 export type ObjectChange =
@@ -46,6 +46,8 @@ export class ModelBuilder {
   private readonly services: Record<string, ServiceModel> = {};
   private readonly endpoints: Record<string, ServiceEndpointsModel> = {};
   private readonly secrets: Record<string, TlsSecretModel> = {};
+  /** ca.crt of Secrets (any type), for BackendPolicy upstream TLS. */
+  private readonly caBundles = new Map<string, CaBundleModel>();
   private readonly slices = new Map<string, SliceInput & { svcKey: string }>();
   private readonly slicesByService = new Map<string, Set<string>>();
   private readonly gatewayMap = new Map<string, GatewayModel>();
@@ -119,7 +121,7 @@ export class ModelBuilder {
     };
     switch (object.kind) {
       case 'Service': {
-        const r = buildService(object as Service, source, this.config.clusterDomain);
+        const r = buildService(object as Service, source, this.config.clusterDomain, this.config.mtls?.mode);
         note(r.errors);
         if (r.service) {
           this.baseServices.set(key, r.service);
@@ -151,15 +153,18 @@ export class ModelBuilder {
       case 'Secret': {
         const secret = object as Secret;
         const had = key in this.secrets;
+        const ca = buildCaBundle(secret, source);
+        note(ca.errors);
+        const caTouched = this.setCaBundle(key, ca.bundle);
         if (!isTlsSecret(secret)) {
           delete this.secrets[key];
-          return { meshWide: had };
+          return { endpoints: caTouched, meshWide: had };
         }
         const r = buildTlsSecret(secret, source);
         note(r.errors);
         if (r.secret) this.secrets[key] = r.secret;
         else delete this.secrets[key];
-        return { meshWide: true };
+        return { endpoints: caTouched, meshWide: true };
       }
       case 'Gateway': {
         const r = gatewayFromObject(object as Gateway, source);
@@ -174,8 +179,11 @@ export class ModelBuilder {
         const entry = backendPolicyEntry(object as BackendPolicy, source);
         note([...entry.errors]);
         const touched = [...(this.backendPolicies.get(key)?.targets ?? []), ...entry.targets].map((t) => t.service);
+        const hashChanged = JSON.stringify(this.backendPolicies.get(key)?.model.hash) !== JSON.stringify(entry.model.hash);
         this.backendPolicies.set(key, entry);
-        return { endpoints: this.reattach(touched), meshWide: false };
+        // route hash policies (gateway, sidecar and proxyless routes to these Services) follow the policy
+        const routing = hashChanged ? touched.flatMap((k) => this.parentsRoutingTo(k)) : [];
+        return { endpoints: [...this.reattach(touched), ...this.touchServices(routing)], meshWide: hashChanged };
       }
       case 'RoutePolicy': {
         const route = routeFromRoutePolicy(object as RoutePolicy, source);
@@ -198,10 +206,21 @@ export class ModelBuilder {
   }
 
   private withBackendPolicies(key: string, base: ServiceModel): ServiceModel {
-    const r = attachBackendPolicies(base, key, this.backendPolicies.values());
+    const r = attachBackendPolicies(base, key, this.backendPolicies.values(), (k) => this.caBundles.get(k));
     if (r.errors.length > 0) this.backendConflicts.set(key, r.errors);
     else this.backendConflicts.delete(key);
     return r.service;
+  }
+
+  /** A CA Secret changed: re-attach the Services whose BackendPolicies trust it. */
+  private setCaBundle(key: string, bundle: CaBundleModel | undefined): string[] {
+    const prev = this.caBundles.get(key);
+    if (bundle) this.caBundles.set(key, bundle);
+    else this.caBundles.delete(key);
+    if (prev?.caCertificates === bundle?.caCertificates) return [];
+    const services: string[] = [];
+    for (const e of this.backendPolicies.values()) if (caSecretKeys(e.model).includes(key)) services.push(...e.targets.map((t) => t.service));
+    return this.reattach(services);
   }
 
   /** BackendPolicies targeting these Services changed: re-attach them (a new ServiceModel object) and report them changed. */
@@ -273,7 +292,7 @@ export class ModelBuilder {
       case 'Secret': {
         const had = key in this.secrets;
         delete this.secrets[key];
-        return { meshWide: had };
+        return { endpoints: this.setCaBundle(key, undefined), meshWide: had };
       }
       case 'Gateway':
         return { meshWide: this.gatewayMap.delete(key) };
@@ -283,7 +302,9 @@ export class ModelBuilder {
         const prev = this.backendPolicies.get(key);
         if (!prev) return { meshWide: false };
         this.backendPolicies.delete(key);
-        return { endpoints: this.reattach(prev.targets.map((t) => t.service)), meshWide: false };
+        const targets = prev.targets.map((t) => t.service);
+        const routing = prev.model.hash ? targets.flatMap((k) => this.parentsRoutingTo(k)) : [];
+        return { endpoints: [...this.reattach(targets), ...this.touchServices(routing)], meshWide: prev.model.hash !== undefined };
       }
       case 'RoutePolicy': {
         const prev = this.policyRoutes.get(key);

@@ -149,11 +149,12 @@ export function viewKey(role: ClientRole): string {
 }
 
 /** Role from a CLI flag value: gateway[=ns/name], sidecar[-transparent|-explicit], proxyless. */
-export function roleFromFlag(flag: string, opts: { nodeId?: string; namespace?: string; labels?: Record<string, string> } = {}): ClientRole {
+export function roleFromFlag(flag: string, opts: { nodeId?: string; namespace?: string; labels?: Readonly<Record<string, string>>; serviceAccount?: string } = {}): ClientRole {
   const [kind, arg] = flag.split('=', 2) as [string, string | undefined];
   const md: Plain = {};
   if (opts.namespace) md.NAMESPACE = opts.namespace;
-  if (opts.labels) md.LABELS = opts.labels;
+  if (opts.labels) md.LABELS = { ...opts.labels };
+  if (opts.serviceAccount) md.SERVICE_ACCOUNT = opts.serviceAccount;
   switch (kind) {
     case 'gateway':
       md.TOWER_ROLE = 'gateway';

@@ -91,6 +91,7 @@ export function ruleModel(rule: RouteRule, index: number, ns: string): RouteRule
   const perTry = t?.backendRequest ?? r?.perTryTimeout;
   return {
     index,
+    ...(rule.name !== undefined ? { name: rule.name } : {}),
     matches: rule.matches && rule.matches.length > 0 ? rule.matches.map(matchModel) : [{ path: { type: 'prefix', value: '/' } }],
     backends: (rule.backendRefs ?? []).map((b) => ({ namespace: b.namespace ?? ns, name: b.name, port: b.port, weight: b.weight })),
     ...(filters ? { filters } : {}),
@@ -123,7 +124,7 @@ export function routeFromRoutePolicy(p: RoutePolicy, source: SourceRef): RouteMo
     parents: p.spec.parentRefs.map((r) =>
       r.kind === 'Service'
         ? { kind: 'service' as const, service: { namespace: r.namespace ?? ns, name: r.name }, ...(r.port !== undefined ? { port: r.port } : {}) }
-        : { kind: 'gateway' as const, gateway: { namespace: r.namespace ?? ns, name: r.name }, ...(r.sectionName ? { sectionName: r.sectionName } : {}) },
+        : { kind: 'gateway' as const, gateway: { namespace: r.namespace ?? ns, name: r.name }, ...(r.sectionName ? { sectionName: r.sectionName } : {}), ...(r.port !== undefined ? { port: r.port } : {}) },
     ),
     hostnames: [...(p.spec.hostnames ?? [])],
     rules: p.spec.rules.map((r, i) => ruleModel(r, i, ns)),

@@ -34,11 +34,15 @@ export interface ServiceModel {
   readonly source: SourceRef;
   /** BackendPolicies in effect, by service port name ("*" = every port without its own). Absent when none. */
   readonly backendPolicies?: Readonly<Record<string, BackendPolicyModel>>;
+  /** mTLS of the Service's workloads (docs/mtls.md): annotation tower.dev/mtls, else the mesh mode; absent = disabled. */
+  readonly mtls?: MtlsMode;
 }
 
 /** The BackendPolicy subset Tower applies to clusters (src/model/backend-policy.ts). */
 export interface BackendPolicyModel {
-  readonly lb?: 'round-robin' | 'least-request' | 'random';
+  readonly lb?: 'round-robin' | 'least-request' | 'random' | 'ring-hash' | 'maglev';
+  /** What ring-hash / maglev hash on (RouteAction hash_policy on every route to the Service). */
+  readonly hash?: HashPolicyModel;
   readonly circuitBreaker?: { readonly maxConnections?: number; readonly maxPendingRequests?: number; readonly maxRequests?: number; readonly maxRetries?: number };
   readonly outlierDetection?: {
     readonly consecutive5xx?: number;
@@ -49,6 +53,42 @@ export interface BackendPolicyModel {
   };
   readonly connectTimeoutMs?: number;
   readonly http2?: boolean;
+  readonly healthCheck?: HealthCheckModel;
+  readonly tls?: BackendTlsModel;
+  readonly source: SourceRef;
+}
+
+export type HashPolicyModel =
+  | { readonly type: 'header'; readonly name: string }
+  | { readonly type: 'cookie'; readonly name: string; readonly ttlMs?: number; readonly path?: string }
+  | { readonly type: 'source-ip' };
+
+/** Active health checking (Envoy Cluster.health_checks). */
+export interface HealthCheckModel {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+  readonly http?: { readonly path: string; readonly host?: string; readonly method?: string; readonly expectedStatuses?: readonly number[] };
+  readonly grpc?: { readonly service?: string; readonly authority?: string };
+}
+
+/** Upstream TLS of a BackendPolicy. */
+export interface BackendTlsModel {
+  /** SNI sent; also the DNS SAN verified when subjectAltNames is absent. Default: the Service hostname (filled by the translator). */
+  readonly sni?: string;
+  readonly subjectAltNames?: readonly { readonly type: 'dns' | 'uri'; readonly value: string }[];
+  /** Trust: the system bundle, or CA certificates from Secrets (key ca.crt) in the policy namespace. */
+  readonly trust: { readonly kind: 'system' } | { readonly kind: 'refs'; readonly refs: readonly { readonly kind: 'Secret' | 'ConfigMap'; readonly namespace: string; readonly name: string }[] };
+  /** Resolved when attached to a Service: the PEM bundle (base64) of every ref that exists; absent when none does. */
+  readonly caBundle?: string;
+}
+
+/** CA certificates (key ca.crt) of a Secret of any type, base64 PEM. */
+export interface CaBundleModel {
+  readonly namespace: string;
+  readonly name: string;
+  readonly caCertificates: string;
   readonly source: SourceRef;
 }
 
@@ -97,6 +137,15 @@ export interface GatewayListenerModel {
   readonly hostname?: string;
   /** Certificates for HTTPS listeners (kubernetes.io/tls Secrets). */
   readonly certificateRefs: readonly ObjectRef[];
+  /** Namespaces whose routes may attach (absent = Same); see src/model/gateway-api.ts. */
+  readonly allowedRoutes?: AllowedRoutesModel;
+  /** Field path of the listener in its Gateway object, e.g. "spec.listeners[1]". */
+  readonly path: string;
+}
+
+export interface AllowedRoutesModel {
+  readonly from: 'Same' | 'All' | 'Selector';
+  readonly matchLabels?: Readonly<Record<string, string>>;
 }
 
 export interface GatewayModel {
@@ -205,6 +254,8 @@ export interface RouteFiltersModel {
 
 export interface RouteRuleModel {
   readonly matches: readonly RouteMatchModel[];
+  /** spec.rules[i].name of a RoutePolicy (SecurityPolicy targetRefs sectionName names it). */
+  readonly name?: string;
   readonly backends: readonly BackendRefModel[];
   /** Index of the rule in its source object (spec.rules[i]); absent for default routes. */
   readonly index?: number;
@@ -225,7 +276,7 @@ export interface RouteRuleModel {
  */
 export type RouteParent =
   | { readonly kind: 'service-default'; readonly service: ObjectRef; readonly port: number }
-  | { readonly kind: 'gateway'; readonly gateway: ObjectRef; readonly sectionName?: string }
+  | { readonly kind: 'gateway'; readonly gateway: ObjectRef; readonly sectionName?: string; readonly port?: number }
   | { readonly kind: 'service'; readonly service: ObjectRef; readonly port?: number };
 
 export interface RouteModel {
@@ -251,6 +302,24 @@ export interface MeshConfig {
   /** Kubernetes cluster domain, default "cluster.local". */
   readonly clusterDomain: string;
   readonly tracing?: TracingConfig;
+  /** Mesh mTLS (docs/mtls.md); absent = disabled. The trust domain is clusterDomain. */
+  readonly mtls?: MeshMtlsConfig;
+}
+
+/** Mesh mTLS mode: what sidecars accept inbound, and whether callers originate mTLS to a Service. */
+export type MtlsMode = 'disabled' | 'permissive' | 'strict';
+
+/** Workload identity certificates, read by translators (the running Tower's mesh CA, src/mesh-ca). */
+export interface MeshIdentitySource {
+  readonly rootCertPem: string;
+  identity(namespace: string, serviceAccount: string): { readonly certChainPem: string; readonly privateKeyPem: string } | undefined;
+}
+
+export interface MeshMtlsConfig {
+  /** The mesh-wide mode; a Service's tower.dev/mtls annotation overrides it. */
+  readonly mode: MtlsMode;
+  /** Absent in `tower dump` and golden tests: the identity Secrets then carry placeholders. */
+  readonly identities?: MeshIdentitySource;
 }
 
 export interface MeshModel {
@@ -341,15 +410,24 @@ export interface AuthorizationModel {
   readonly rules: readonly AuthorizationRuleModel[];
 }
 
-/** Where a SecurityPolicy applies (RoutePolicy targets are reported as not applied yet and left out); index = spec.targetRefs[index]. */
+/** Where a SecurityPolicy applies to a whole HCM (RoutePolicy targets are in SecurityPolicyModel.routeTargets); index = spec.targetRefs[index]. */
 export type SecurityTargetModel =
   | { readonly kind: 'gateway'; readonly gateway: ObjectRef; readonly sectionName?: string; readonly index: number }
   | { readonly kind: 'service'; readonly service: ObjectRef; readonly portName?: string; readonly index: number };
+
+/** A RoutePolicy target (per-route security): every rule, or the rule named sectionName. */
+export interface SecurityRouteTargetModel {
+  readonly routePolicy: ObjectRef;
+  readonly sectionName?: string;
+  readonly index: number;
+}
 
 export interface SecurityPolicyModel {
   /** "ns/name". */
   readonly key: string;
   readonly targets: readonly SecurityTargetModel[];
+  /** RoutePolicy targets (translators/security-filters.ts applies them per route); absent when none. */
+  readonly routeTargets?: readonly SecurityRouteTargetModel[];
   readonly jwt?: JwtModel;
   readonly authorization?: AuthorizationModel;
   readonly source: SourceRef;

@@ -4,6 +4,8 @@
  * loses that backend, a listener without its secret is not emitted).
  */
 import { isIP } from 'node:net';
+import { gatewayAttachmentErrors } from './gateway-api';
+import { principalMtlsErrors, securityRouteTargetErrors } from './security-policy';
 import type { MeshModel, ModelError } from './types';
 
 export function validate(model: MeshModel): ModelError[] {
@@ -64,10 +66,10 @@ export function validateReferences(model: MeshModel): ModelError[] {
     });
   }
   for (const gw of model.gateways) {
-    gw.listeners.forEach((l, li) =>
+    gw.listeners.forEach((l) =>
       l.certificateRefs.forEach((c, ci) => {
         if (!model.secrets[`${c.namespace}/${c.name}`]) {
-          errors.push({ code: 'missing-secret', source: gw.source, path: `spec.listeners[${li}].tls.certificateRefs[${ci}]`, message: `kubernetes.io/tls Secret ${c.namespace}/${c.name} does not exist or is invalid` });
+          errors.push({ code: 'missing-secret', source: gw.source, path: `${l.path}.tls.certificateRefs[${ci}]`, message: `kubernetes.io/tls Secret ${c.namespace}/${c.name} does not exist or is invalid` });
         }
       }),
     );
@@ -97,5 +99,6 @@ export function validateReferences(model: MeshModel): ModelError[] {
       errors.push({ code: 'invalid-config', source: { kind: 'MeshConfig', name: 'tracing' }, path: 'tracing.collector', message: `collector service ${t.collector.namespace}/${t.collector.name} port ${t.collector.port} does not exist; tracing disabled` });
     }
   }
+  errors.push(...securityRouteTargetErrors(model), ...gatewayAttachmentErrors(model), ...principalMtlsErrors(model));
   return errors;
 }

@@ -7,7 +7,6 @@
  * (the view's change set, computed once per publish, intersected with the
  * subscription) and newly subscribed ones; 'all' after the first request.
  */
-import * as grpc from '@grpc/grpc-js';
 import { TypeUrl, isWildcardType, pushOrder } from '../envoy/type-urls';
 import { EMPTY, versionOf } from './desired';
 import type { Resource } from './resource';
@@ -38,17 +37,10 @@ export class DeltaStream extends XdsStream {
   private types = new Map<string, DeltaType>();
 
   protected handle(buf: Buffer): void {
-    let req: DeltaRequest;
-    try {
-      req = decodeDeltaRequest(buf);
-    } catch (e) {
-      this.fail(grpc.status.INVALID_ARGUMENT, `malformed DeltaDiscoveryRequest: ${(e as Error).message}`);
-      return;
-    }
-    if (!this.acceptNode(req.node)) return;
-    const initialCount = Object.keys(req.initialResourceVersions).length;
-    const typeUrl = this.resolveType(req.typeUrl, req.subscribe.length + req.unsubscribe.length + initialCount);
-    if (!typeUrl) return;
+    const p = this.preamble(buf, 'DeltaDiscoveryRequest', decodeDeltaRequest,
+      (r: DeltaRequest) => r.subscribe.length + r.unsubscribe.length + Object.keys(r.initialResourceVersions).length);
+    if (!p) return;
+    const { req, typeUrl } = p;
     let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {
@@ -70,7 +62,7 @@ export class DeltaStream extends XdsStream {
           this.host.onNack(this, typeUrl, sent.version, sent.nonce, detail, sent.resources);
         } else if (kind === 'ack') {
           st.acked = { version: sent.version, at: new Date() };
-          this.host.onAck(this, typeUrl, sent.version, sent.nonce, this.host.clock.now() - sent.sentAt);
+          this.host.onAck(this, typeUrl, sent.version, sent.nonce, this.host.clock.now() - sent.sentAt, sent.resources, sent.removed);
         }
       }
     }
@@ -151,7 +143,8 @@ export class DeltaStream extends XdsStream {
       for (const n of gone) withheld.add(n);
       removed = [];
     }
-    const version = versionOf(resources) + (removed.length ? `-${removed.length}` : '');
+    // Status only (system_version_info is not sent): one resource's own version needs no hash (the churn case).
+    const version = resources.length === 1 && removed.length === 0 ? resources[0].version : versionOf(resources) + (removed.length ? `-${removed.length}` : '');
     return { resources, removed, version, withheld };
   }
 
@@ -169,7 +162,8 @@ export class DeltaStream extends XdsStream {
 
   private send(typeUrl: string, st: DeltaType, diff: Diff): void {
     const nonce = this.host.nextNonce();
-    const frame = encodeDeltaResponse({ systemVersionInfo: diff.version, typeUrl, nonce, resources: diff.resources, removed: diff.removed, controlPlaneId: this.host.controlPlaneId });
+    // system_version_info is informational only (Envoy's docs: debugging); the version stays in Tower's status, not on the wire.
+    const frame = encodeDeltaResponse({ systemVersionInfo: '', typeUrl, nonce, resources: diff.resources, removed: diff.removed, controlPlaneId: this.controlPlaneOnce() });
     for (const r of diff.resources) st.has.set(r.name, r.version);
     for (const n of diff.removed) st.has.delete(n);
     st.pending = diff.withheld;

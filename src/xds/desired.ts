@@ -16,9 +16,10 @@ export const EMPTY: ReadonlyMap<string, Resource> = new Map();
 const wholeMaps = new WeakMap<ReadonlyMap<string, Resource>, { resources: Resource[]; version: string }>();
 
 export function versionOf(resources: readonly Resource[]): string {
-  const h = createHash('sha256');
-  for (const r of resources) h.update(r.name).update('\0').update(r.version).update('\n');
-  return h.digest('base64url').slice(0, 16);
+  // One string, one native hash call: per-resource update() calls cost ~1 µs each (1 ms per 1,000 resources).
+  let text = '';
+  for (const r of resources) text += `${r.name}\0${r.version}\n`;
+  return createHash('sha256').update(text).digest('base64url').slice(0, 16);
 }
 
 /** The whole type map as one shared (never mutated) array with its version, computed once per map. */
@@ -49,7 +50,5 @@ export function desiredSotw(byName: ReadonlyMap<string, Resource>, sub: Subscrip
   return { resources, version: versionOf(resources) };
 }
 
-/** version_info of a type in one published table: computed once per type map, shared by every client. */
-export function typeVersion(byName: ReadonlyMap<string, Resource>): string {
-  return wholeMapVersion(byName).version;
-}
+/** version_info of a named type in one published table (see type-version.ts). */
+export { typeVersion } from './type-version';

@@ -4,6 +4,7 @@
  * client that receives it shares the same bytes.
  */
 import { hash } from 'node:crypto';
+import type { Writer } from 'protobufjs';
 
 /** The model object a resource came from, so errors and NACKs can be traced back. */
 export interface SourceRef {
@@ -66,36 +67,53 @@ function anyPrefix(typeUrl: string): Buffer {
   return p;
 }
 
+/** Length of a content version (contentVersion is always 16 base64url characters). */
+const versionLen = 16;
+
 /**
  * Encodes the delta Resource once, into one buffer; `any` and `body` are
  * views of it (the same bytes a separate encoding of each would give).
+ * `bodyLen` bytes of the message itself are written by `writeBody` at `offset`.
  */
-export function makeResource(typeUrl: string, name: string, body: Uint8Array, sources: readonly SourceRef[] = []): Resource {
-  const version = contentVersion(body);
+function assemble(typeUrl: string, name: string, bodyLen: number, writeBody: (buf: Buffer, offset: number) => void, sources: readonly SourceRef[]): Resource {
   const prefix = anyPrefix(typeUrl);
   // google.protobuf.Any: 1 type_url (string), 2 value (bytes)
-  const anyLen = prefix.length + varintLen(body.length) + body.length;
+  const anyLen = prefix.length + varintLen(bodyLen) + bodyLen;
   // envoy.service.discovery.v3.Resource: 3 name, 1 version, 2 resource (Any)
   const nameLen = Buffer.byteLength(name);
-  const versionLen = version.length; // base64url: ASCII
-  const total = 1 + varintLen(nameLen) + nameLen + 1 + varintLen(versionLen) + versionLen + 1 + varintLen(anyLen) + anyLen;
+  const total = 1 + varintLen(nameLen) + nameLen + 1 + 1 + versionLen + 1 + varintLen(anyLen) + anyLen;
   const buf = Buffer.allocUnsafe(total);
   buf[0] = 26;
   let pos = writeVarint(buf, 1, nameLen);
   pos += buf.write(name, pos, 'utf8');
   buf[pos++] = 10;
-  pos = writeVarint(buf, pos, versionLen);
-  pos += buf.write(version, pos, 'latin1');
+  buf[pos++] = versionLen;
+  const versionAt = pos;
+  pos += versionLen;
   buf[pos++] = 18;
   pos = writeVarint(buf, pos, anyLen);
   const anyStart = pos;
   pos += prefix.copy(buf, pos);
-  pos = writeVarint(buf, pos, body.length);
-  buf.set(body, pos);
-  const deltaResource = buf;
-  const any = buf.subarray(anyStart);
-  const bodyView = buf.subarray(pos);
-  return { typeUrl, name, version, body: bodyView, any, deltaResource, sources };
+  pos = writeVarint(buf, pos, bodyLen);
+  writeBody(buf, pos);
+  const body = buf.subarray(pos);
+  const version = contentVersion(body);
+  buf.write(version, versionAt, 'latin1');
+  return { typeUrl, name, version, body, any: buf.subarray(anyStart), deltaResource: buf, sources };
+}
+
+export function makeResource(typeUrl: string, name: string, body: Uint8Array, sources: readonly SourceRef[] = []): Resource {
+  return assemble(typeUrl, name, body.length, (buf, offset) => buf.set(body, offset), sources);
+}
+
+/**
+ * makeResource from a protobufjs Writer holding the encoded message (Writer#pos
+ * bytes): they are written straight into the Resource's buffer, with no
+ * intermediate copy (Writer#finishInto), so one Writer can be reused.
+ */
+export function makeResourceFromWriter(typeUrl: string, name: string, writer: Writer, sources: readonly SourceRef[] = []): Resource {
+  const w = writer as Writer & { pos: number; finishInto(buf: Uint8Array, offset: number): Uint8Array };
+  return assemble(typeUrl, name, w.pos, (buf, offset) => { w.finishInto(buf, offset); }, sources);
 }
 
 /** Builds a table from a flat list; later duplicates of (type, name) are an error. */

@@ -18,13 +18,14 @@ import { csdsService, discoveryServices, rawServiceDefinition, type ServiceSpec 
 import { shouldRespond } from './should-respond';
 import { SotwStream } from './sotw-stream';
 import type { DuplexCall, Limits, StreamHost, XdsStream } from './stream-base';
-import type { ClientStatus, XdsServerEvents, XdsServerOptions } from './types';
+import type { ClientStatus, SetViewOptions, XdsServerEvents, XdsServerOptions } from './types';
 import { decodeSotwRequest, encodeSotwResponse } from './wire';
-import { viewChanges } from './view-changes';
+import { viewChanges, viewChangesFromHints, type ChangeHints } from './view-changes';
+import { deriveTypeVersion } from './type-version';
 
 export type { NodeInfo } from './node-info';
 export type { Clock, TimerHandle } from './clock';
-export type { ClientStatus, TypeStatus, XdsServerEvents, XdsServerOptions, PushEvent, AckEvent, NackEvent, DebounceEvent, StreamRef } from './types';
+export type { ClientStatus, SetViewOptions, TypeStatus, XdsServerEvents, XdsServerOptions, PushEvent, AckEvent, NackEvent, DebounceEvent, StreamRef } from './types';
 
 /**
  * The xDS server. Embed it like go-control-plane's server: construct with a
@@ -36,7 +37,8 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
   private readonly clock: Clock;
   private readonly limits: Limits;
   private readonly views = new Map<string, ResourceTable>();
-  private readonly pending = new Map<string, ResourceTable>();
+  /** Tables set since the last publish, with the change hints that lead to them from the published table (undefined: unknown). */
+  private readonly pending = new Map<string, { table: ResourceTable; hints: ChangeHints[] | undefined }>();
   private readonly attached = new Map<string, XdsStream>();
   private readonly allStreams = new Set<XdsStream>();
   private readonly byView = new Map<string, Set<XdsStream>>();
@@ -45,7 +47,6 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
   private readonly host: StreamHost;
   private grpcServer: grpc.Server | undefined;
   private nonceCounter = 0;
-  private readonly noncePrefix = Math.floor(Math.random() * 0xffffff).toString(36);
 
   constructor(private readonly opts: XdsServerOptions) {
     super();
@@ -73,6 +74,9 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
     const server = new grpc.Server({
       'grpc.max_receive_message_length': this.limits.maxRequestBytes,
       'grpc.max_concurrent_streams': this.limits.maxStreamsPerConnection,
+      // Tower serves no channelz service; with it on, grpc-js tracks every session and call (memory per client).
+      'grpc.enable_channelz': 0,
+      ...this.opts.grpcServerOptions,
     });
     for (const spec of discoveryServices) server.addService(rawServiceDefinition(spec.name), this.handlers(spec));
     server.addService(rawServiceDefinition(csdsService), {
@@ -106,8 +110,13 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
    * changes; `endpointsOnly` changes (only ClusterLoadAssignments differ)
    * take the short quiet period.
    */
-  setView(viewKey: string, table: ResourceTable, opts?: { endpointsOnly?: boolean }): void {
-    this.pending.set(viewKey, table);
+  setView(viewKey: string, table: ResourceTable, opts?: SetViewOptions): void {
+    const prior = this.pending.get(viewKey);
+    const last = prior ? prior.table : this.views.get(viewKey);
+    // Hints are used only when they lead from exactly the table set before; otherwise publish diffs the tables.
+    const c = opts?.changes;
+    const usable = c !== undefined && last !== undefined && c.since === last && (!prior || prior.hints !== undefined);
+    this.pending.set(viewKey, { table, hints: usable ? [...(prior?.hints ?? []), c] : undefined });
     this.debouncer.trigger(opts?.endpointsOnly === true);
   }
 
@@ -126,6 +135,11 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
     return [...this.attached.values()].map((s) => s.status());
   }
 
+  /** Status of one connected client by stream id (status tracking; cheaper than clients() for one). */
+  clientStatus(streamId: string): ClientStatus | undefined {
+    return this.attached.get(streamId)?.status();
+  }
+
   /** Sizes of the internal per-stream maps (leak checks). */
   internalCounts(): { streams: number; attached: number; views: number; viewIndex: number } {
     let indexed = 0;
@@ -137,8 +151,14 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
     const changed = [...this.pending];
     this.pending.clear();
     // What changed is computed once per view; each stream intersects it with its subscription.
-    const diffs = changed.map(([k, t]) => ({ k, d: viewChanges(this.views.get(k), t) }));
-    for (const [k, t] of changed) this.views.set(k, t);
+    const diffs = changed.map(([k, p]) => {
+      const prev = this.views.get(k);
+      const d = p.hints ? viewChangesFromHints(prev, p.table, p.hints) : viewChanges(prev, p.table);
+      // Named types' version_info follows from the previous one in O(changed).
+      if (prev) for (const [type, tc] of d.byType) { const a = prev.get(type); const b = p.table.get(type); if (a && b) deriveTypeVersion(a, b, tc); }
+      return { k, d };
+    });
+    for (const [k, p] of changed) this.views.set(k, p.table);
     this.safeEmit('debounce', info);
     for (const { k, d } of diffs) {
       if (!d.all && d.byType.size === 0) continue;
@@ -187,12 +207,13 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
         emitIf('disconnect', () => [stream.status()]);
       },
       table: (viewKey) => this.views.get(viewKey),
-      nextNonce: () => `${this.noncePrefix}-${(++this.nonceCounter).toString(36)}`,
+      // Nonces need only be unique within a stream (a new stream starts with fresh state): a short counter.
+      nextNonce: () => (++this.nonceCounter).toString(36),
       // Light payloads (no ClientStatus): metrics listen to every push; call clients() for the whole status.
       onPush: (stream, typeUrl, version, nonce, bytes, resources) =>
         emitIf('push', () => [{ streamId: stream.id, nodeId: stream.node?.id ?? '', viewKey: stream.viewKey ?? '', variant: stream.variant, typeUrl, version, nonce, bytes, resources }]),
-      onAck: (stream, typeUrl, version, nonce, latencyMs) =>
-        emitIf('ack', () => [{ streamId: stream.id, nodeId: stream.node?.id ?? '', viewKey: stream.viewKey ?? '', variant: stream.variant, typeUrl, version, nonce, latencyMs }]),
+      onAck: (stream, typeUrl, version, nonce, latencyMs, resources, removed) =>
+        emitIf('ack', () => [{ streamId: stream.id, nodeId: stream.node?.id ?? '', viewKey: stream.viewKey ?? '', variant: stream.variant, typeUrl, version, nonce, latencyMs, resources, removed }]),
       onNack: (stream, typeUrl, version, nonce, errorDetail, resources) => {
         this.logger.warn({ stream: stream.id, node: stream.node?.id, typeUrl, version, error: errorDetail.message }, 'xDS NACK');
         emitIf('nack', () => [{ client: stream.status(), typeUrl, version, nonce, errorDetail, resources }]);

@@ -37,6 +37,12 @@ export interface SotwRequestLike {
   resourceNames: readonly string[];
   responseNonce: string;
   errorDetail?: { code: number; message: string };
+  /**
+   * The request's names are byte-for-byte those of the request that produced
+   * `prev.subscribed` (streams compare a digest instead of decoding ~1,000
+   * repeated EDS names per ACK); `resourceNames` is then not read.
+   */
+  unchangedNames?: boolean;
 }
 
 export type RequestKind = 'initial' | 'ack' | 'nack' | 'stale';
@@ -65,12 +71,14 @@ function subscriptionFrom(typeUrl: string, names: readonly string[], everNamed: 
 }
 
 export function shouldRespond(prev: SotwTypeState | undefined, req: SotwRequestLike): Decision {
-  const everNamed = (prev?.everNamed ?? false) || req.resourceNames.length > 0;
   if (prev && req.responseNonce !== '' && req.responseNonce !== prev.lastNonce) {
     return { kind: 'stale', respond: false, subscription: prev.subscribed, everNamed: prev.everNamed, changed: false };
   }
-  const subscription = subscriptionFrom(req.typeUrl, req.resourceNames, prev?.everNamed ?? false);
-  const changed = !prev || !sameSubscription(prev.subscribed, subscription);
+  // Same names as the request that produced prev.subscribed: same subscription, and everNamed already counts them.
+  const same = prev !== undefined && req.unchangedNames === true;
+  const everNamed = same ? prev.everNamed : (prev?.everNamed ?? false) || req.resourceNames.length > 0;
+  const subscription = same ? prev.subscribed : subscriptionFrom(req.typeUrl, req.resourceNames, prev?.everNamed ?? false);
+  const changed = !prev || (!same && !sameSubscription(prev.subscribed, subscription));
   if (!prev || req.responseNonce === '') return { kind: 'initial', respond: true, subscription, everNamed, changed };
   const kind: RequestKind = req.errorDetail ? 'nack' : 'ack';
   return { kind, respond: changed, subscription, everNamed, changed };

@@ -14,18 +14,21 @@
 import * as grpc from '@grpc/grpc-js';
 import { TypeUrl, isWildcardType, pushOrder } from '../envoy/type-urls';
 import { edsNameOf } from './cluster-eds-name';
-import { EMPTY, desiredSotw, typeVersion } from './desired';
+import { EMPTY, desiredSotw, typeVersion, wholeMapVersion } from './desired';
 import type { Resource } from './resource';
 import { shouldPush, shouldRespond, type Subscription, type SotwTypeState } from './should-respond';
+import { canonicalNames, sameNames, sharedSubscription } from './names-key';
 import { XdsStream, type CsdsEntry } from './stream-base';
 import type { TypeStatus } from './types';
 import { addIntersection, intern, type ViewChanges } from './view-changes';
-import { decodeSotwRequest, encodeSotwResponse, type SotwRequest } from './wire';
+import { encodeSotwResponse, scanSotwRequest } from './wire';
 
 interface SentResponse { nonce: string; version: string; sentAt: number; resources: Resource[] }
 
 interface SotwType {
   sub: SotwTypeState;
+  /** The resource_names bytes of the latest request that set `sub` (shared canonical copy, names-key.ts). */
+  namesRaw?: Buffer;
   /** LDS/CDS: every response lists every subscribed resource. */
   complete: boolean;
   /** The client is owed a response with every subscribed resource (initial request, subscription change, first table). */
@@ -38,45 +41,60 @@ interface SotwType {
   lastSent?: Resource[];
   acked?: { version: string; at: Date; resources: Resource[] };
   nacked?: { version: string; nonce: string; message: string; at: Date; resources: Resource[] };
-  /** Complete types with a named subscription: the last computed content for (map, subscription). */
-  cache?: { byName: ReadonlyMap<string, Resource>; sub: Subscription; want: { resources: Resource[]; version: string } };
 }
+
+/**
+ * Content per (subscription, type map), shared by every stream holding the same
+ * subscription Set (names-key.ts shares them): computed once per publish, not per client.
+ */
+const namedShared = new WeakMap<ReadonlySet<string>, { byName: ReadonlyMap<string, Resource>; resources: Resource[] }>();
+const completeShared = new WeakMap<ReadonlySet<string>, { byName: ReadonlyMap<string, Resource>; want: { resources: Resource[]; version: string; shared: boolean } }>();
 
 /** Types whose replacement must go out before clusters they stopped using are removed. */
 const USERS_OF_CLUSTERS = [TypeUrl.Listener, TypeUrl.RouteConfiguration];
+const NONE: readonly string[] = [];
 
 export class SotwStream extends XdsStream {
   private types = new Map<string, SotwType>();
 
   protected handle(buf: Buffer): void {
-    let req: SotwRequest;
-    try {
-      req = decodeSotwRequest(buf);
-    } catch (e) {
-      this.fail(grpc.status.INVALID_ARGUMENT, `malformed DiscoveryRequest: ${(e as Error).message}`);
-      return;
-    }
-    if (!this.acceptNode(req.node)) return;
-    const typeUrl = this.resolveType(req.typeUrl, req.resourceNames.length);
-    if (!typeUrl) return;
+    const p = this.preamble(buf, 'DiscoveryRequest', scanSotwRequest, (r) => r.namesCount);
+    if (!p) return;
+    const { req, typeUrl } = p;
     const st = this.types.get(typeUrl);
-    const d = shouldRespond(st?.sub, { ...req, typeUrl });
+    // Envoy repeats every subscribed name in every ACK: names are decoded only when their bytes differ.
+    const unchangedNames = st !== undefined && sameNames(st.namesRaw, req.namesRaw);
+    let resourceNames: string[] = [];
+    if (!unchangedNames) {
+      try {
+        resourceNames = req.names();
+      } catch (e) {
+        this.fail(grpc.status.INVALID_ARGUMENT, `malformed DiscoveryRequest: resource_names: ${(e as Error).message}`);
+        return;
+      }
+    }
+    const d = shouldRespond(st?.sub, { typeUrl, resourceNames, responseNonce: req.responseNonce, errorDetail: req.errorDetail, unchangedNames });
     if (d.kind === 'stale') {
       this.host.logger.debug({ stream: this.id, typeUrl, nonce: req.responseNonce }, 'stale request ignored');
       return;
     }
-    // An unchanged subscription keeps the set already held (Envoy repeats its names in every ACK);
+    // An unchanged subscription keeps the set already held;
     // a new one is interned against the view's name strings so clients share them.
+    const held = unchangedNames ? st.namesRaw! : canonicalNames(req.namesRaw);
     let subscribed = d.subscription;
     if (st && !d.changed) subscribed = st.sub.subscribed;
     else if (subscribed !== '*') {
-      const byName = this.table?.get(typeUrl);
-      const names = new Set<string>();
-      for (const n of subscribed) names.add(intern(byName, n));
-      subscribed = names;
+      const fresh = subscribed;
+      subscribed = sharedSubscription(held, () => {
+        const byName = this.table?.get(typeUrl);
+        const names = new Set<string>();
+        for (const n of fresh) names.add(intern(byName, n));
+        return names;
+      });
     }
     const state: SotwType = st ?? { sub: { subscribed, everNamed: d.everNamed }, complete: isWildcardType(typeUrl), owed: false, pending: new Set() };
     if (!st) this.types.set(typeUrl, state);
+    state.namesRaw = held;
     const sent = state.inFlight;
     if (sent && req.responseNonce === sent.nonce) {
       state.inFlight = undefined;
@@ -86,7 +104,7 @@ export class SotwStream extends XdsStream {
         this.host.onNack(this, typeUrl, sent.version, sent.nonce, detail, sent.resources);
       } else if (d.kind === 'ack') {
         state.acked = { version: sent.version, at: new Date(), resources: sent.resources };
-        this.host.onAck(this, typeUrl, sent.version, sent.nonce, this.host.clock.now() - sent.sentAt);
+        this.host.onAck(this, typeUrl, sent.version, sent.nonce, this.host.clock.now() - sent.sentAt, sent.resources, NONE);
       }
     }
     state.sub = { subscribed, everNamed: d.everNamed, lastNonce: state.sub.lastNonce };
@@ -117,41 +135,53 @@ export class SotwStream extends XdsStream {
       if (st.complete) {
         const want = this.desiredComplete(typeUrl, st);
         if (shouldPush({ blocked: false, desiredVersion: want.version, lastSentVersion: st.lastSentVersion, owed: st.owed, nackedVersion: st.nacked?.version })) {
-          this.send(typeUrl, st, want.resources, want.version);
+          this.send(typeUrl, st, want.resources, want.version, want.shared);
           return;
         }
         st.owed = false; // nothing to send: content unchanged, or it would repeat a NACKed version
         continue;
       }
       const byName = table.get(typeUrl) ?? EMPTY;
+      const shared = st.owed;
       const resources = this.namedContent(st, byName);
       if (!st.owed && resources.length === 0) { st.pending.clear(); continue; }
-      this.send(typeUrl, st, resources, typeVersion(byName));
+      this.send(typeUrl, st, resources, typeVersion(byName), shared);
       return;
     }
   }
 
-  /** Named types: every subscribed resource when owed, else the pending ones; each name once. */
+  /**
+   * Named types: every subscribed resource when owed (one array shared by every
+   * stream with the same subscription and table), else the pending ones; each name once.
+   */
   private namedContent(st: SotwType, byName: ReadonlyMap<string, Resource>): Resource[] {
-    const out: Resource[] = [];
     const sub = st.sub.subscribed;
-    const names: Iterable<string> = st.owed ? (sub === '*' ? byName.keys() : sub) : st.pending;
-    for (const n of names) { const r = byName.get(n); if (r) out.push(r); }
+    if (st.owed) {
+      if (sub === '*') return wholeMapVersion(byName).resources;
+      const c = namedShared.get(sub);
+      if (c && c.byName === byName) return c.resources;
+      const resources: Resource[] = [];
+      for (const n of sub) { const r = byName.get(n); if (r) resources.push(r); }
+      namedShared.set(sub, { byName, resources });
+      return resources;
+    }
+    const out: Resource[] = [];
+    for (const n of st.pending) { const r = byName.get(n); if (r) out.push(r); }
     return out;
   }
 
-  private desiredComplete(typeUrl: string, st: SotwType): { resources: Resource[]; version: string } {
+  private desiredComplete(typeUrl: string, st: SotwType): { resources: Resource[]; version: string; shared: boolean } {
     const byName = this.table?.get(typeUrl) ?? EMPTY;
     const sub = st.sub.subscribed;
     if (typeUrl === TypeUrl.Cluster && this.serviceType === undefined && st.acked && !this.clusterUsersSynced()) {
       const keep = st.acked.resources.filter((r) => !byName.has(r.name) && (sub === '*' || sub.has(r.name)));
-      if (keep.length) return desiredSotw(byName, sub, keep);
+      if (keep.length) return { ...desiredSotw(byName, sub, keep), shared: false };
     }
-    if (sub === '*') return desiredSotw(byName, sub);
-    const c = st.cache;
-    if (c && c.byName === byName && c.sub === sub) return c.want;
-    const want = desiredSotw(byName, sub);
-    st.cache = { byName, sub, want };
+    if (sub === '*') return { ...desiredSotw(byName, sub), shared: true };
+    const c = completeShared.get(sub);
+    if (c && c.byName === byName) return c.want;
+    const want = { ...desiredSotw(byName, sub), shared: true };
+    completeShared.set(sub, { byName, want });
     return want;
   }
 
@@ -171,9 +201,9 @@ export class SotwStream extends XdsStream {
     return true;
   }
 
-  private send(typeUrl: string, st: SotwType, resources: Resource[], version: string): void {
+  private send(typeUrl: string, st: SotwType, resources: Resource[], version: string, shared: boolean): void {
     const nonce = this.host.nextNonce();
-    const frame = encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlaneId: this.host.controlPlaneId });
+    const frame = encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlaneId: this.controlPlaneOnce(), shared });
     if (typeUrl === TypeUrl.Cluster) this.owedEndpoints(st.lastSent, resources);
     st.inFlight = { nonce, version, sentAt: this.host.clock.now(), resources };
     st.sub = { ...st.sub, lastNonce: nonce };

@@ -38,7 +38,7 @@ export interface StreamHost {
   table(viewKey: string): ResourceTable | undefined;
   nextNonce(): string;
   onPush(stream: XdsStream, typeUrl: string, version: string, nonce: string, bytes: number, resources: number): void;
-  onAck(stream: XdsStream, typeUrl: string, version: string, nonce: string, latencyMs: number): void;
+  onAck(stream: XdsStream, typeUrl: string, version: string, nonce: string, latencyMs: number, resources: readonly Resource[], removed: readonly string[]): void;
   onNack(stream: XdsStream, typeUrl: string, version: string, nonce: string, errorDetail: { code: number; message: string }, resources: Resource[]): void;
 }
 
@@ -113,8 +113,27 @@ export abstract class XdsStream {
     }
   }
 
+  /**
+   * The request preamble both variants share: decode (a malformed request
+   * fails the stream with INVALID_ARGUMENT naming the message), remember the
+   * node from the first request, and resolve the served type URL. Undefined when
+   * the stream failed or the request is for a type Tower ignores.
+   */
+  protected preamble<R extends { node?: NodeProto; typeUrl: string }>(buf: Buffer, message: string, decode: (b: Buffer) => R, nameCount: (r: R) => number): { req: R; typeUrl: string } | undefined {
+    let req: R;
+    try {
+      req = decode(buf);
+    } catch (e) {
+      this.fail(grpc.status.INVALID_ARGUMENT, `malformed ${message}: ${(e as Error).message}`);
+      return undefined;
+    }
+    if (!this.acceptNode(req.node)) return undefined;
+    const typeUrl = this.resolveType(req.typeUrl, nameCount(req));
+    return typeUrl ? { req, typeUrl } : undefined;
+  }
+
   /** Remembers the node from the first request; false (stream failed) if it has none. */
-  protected acceptNode(node: NodeProto | undefined): boolean {
+  private acceptNode(node: NodeProto | undefined): boolean {
     if (this.node) return true;
     if (!node) {
       this.fail(grpc.status.INVALID_ARGUMENT, `${this.service} stream: the first request must carry node`);
@@ -133,7 +152,7 @@ export abstract class XdsStream {
   }
 
   /** The served type URL of a request, or undefined if it is ignored or the stream failed. */
-  protected resolveType(typeUrl: string, resourceNames: number): string | undefined {
+  private resolveType(typeUrl: string, resourceNames: number): string | undefined {
     if (resourceNames > this.host.limits.maxResourceNames) {
       this.fail(grpc.status.INVALID_ARGUMENT, `request for ${typeUrl || this.serviceType} lists ${resourceNames} resource names; the limit is ${this.host.limits.maxResourceNames}`);
       return undefined;
@@ -165,6 +184,18 @@ export abstract class XdsStream {
     const err = Object.assign(new Error(message), { code, details: message });
     this.dispose();
     try { this.call.emit('error', err); } catch { /* stream already gone */ }
+  }
+
+  private controlPlaneSent = false;
+
+  /**
+   * control_plane.identifier for the next response: only the stream's first
+   * carries it (Envoy keeps the last one it saw; later responses save the bytes).
+   */
+  protected controlPlaneOnce(): string {
+    if (this.controlPlaneSent) return '';
+    this.controlPlaneSent = true;
+    return this.host.controlPlaneId;
   }
 
   /** Writes one encoded response. */

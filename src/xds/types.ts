@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock';
 import type { NodeInfo } from './node-info';
-import type { Resource } from './resource';
+import type { Resource, ResourceTable } from './resource';
 
 export interface TypeStatus {
   subscribed: string[] | '*';
@@ -27,7 +27,13 @@ export interface ClientStatus {
 /** Which stream an event is about; cheap to build on every response (XdsServer.clients() has the whole status). */
 export interface StreamRef { streamId: string; nodeId: string; viewKey: string; variant: 'sotw' | 'delta' }
 export interface PushEvent extends StreamRef { typeUrl: string; version: string; nonce: string; bytes: number; resources: number }
-export interface AckEvent extends StreamRef { typeUrl: string; version: string; nonce: string; latencyMs: number }
+export interface AckEvent extends StreamRef {
+  typeUrl: string; version: string; nonce: string; latencyMs: number;
+  /** The resources of the ACKed response (shared, never mutated; status tracking). */
+  resources: readonly Resource[];
+  /** Delta: names the ACKed response removed. */
+  removed: readonly string[];
+}
 export interface NackEvent { client: ClientStatus; typeUrl: string; version: string; nonce: string; errorDetail: { code: number; message: string }; resources: Resource[] }
 export interface DebounceEvent { waitedMs: number; merged: number }
 
@@ -54,6 +60,24 @@ export interface XdsServerOptions {
    * (a stream that sends no request carrying node within it is closed with DEADLINE_EXCEEDED).
    */
   limits?: { maxRequestBytes?: number; maxResourceNames?: number; maxStreamsPerConnection?: number; firstRequestTimeoutMs?: number };
+  /**
+   * Extra @grpc/grpc-js server options (they override Tower's defaults, e.g.
+   * 'grpc.enable_channelz', which Tower turns off: it costs memory per connection).
+   */
+  grpcServerOptions?: Record<string, string | number>;
   /** Identifier sent as control_plane.identifier in responses. Default 'tower'. */
   controlPlaneId?: string;
+}
+
+/** Options of XdsServer.setView. */
+export interface SetViewOptions {
+  /** Only ClusterLoadAssignments differ from the previous table: the short debounce applies. */
+  endpointsOnly?: boolean;
+  /**
+   * What differs from `since` (the table previously set for this view), as the
+   * translator reports it: the publish then costs O(changed) instead of a walk
+   * over every resource. Ignored (the tables are compared) when `since` is not
+   * the table set before.
+   */
+  changes?: { since: ResourceTable; changed: readonly { typeUrl: string; name: string }[]; removed: readonly { typeUrl: string; name: string }[] };
 }

@@ -44,6 +44,45 @@ export function viewChanges(prev: ResourceTable | undefined, next: ResourceTable
   return { all: false, byType };
 }
 
+/** Names of resources that changed or vanished, as translators report them (e.g. the pipeline's ViewUpdate). */
+export interface ChangeHints {
+  readonly changed: readonly { readonly typeUrl: string; readonly name: string }[];
+  readonly removed: readonly { readonly typeUrl: string; readonly name: string }[];
+}
+
+/**
+ * viewChanges() from a list of possibly changed names instead of a walk over
+ * every resource: O(hinted names). Each hinted name is checked against both
+ * tables, so a name reported but unchanged (changed and changed back within
+ * one debounce window) is not included. Only valid when every difference
+ * between `prev` and `next` is among the hints.
+ */
+export function viewChangesFromHints(prev: ResourceTable | undefined, next: ResourceTable, hints: readonly ChangeHints[]): ViewChanges {
+  if (!prev) return ALL_CHANGED;
+  const byType = new Map<string, { changed: Set<string>; removed: Set<string> }>();
+  const visit = (typeUrl: string, name: string): void => {
+    const before = prev.get(typeUrl) ?? NONE;
+    const after = next.get(typeUrl) ?? NONE;
+    if (before === after) return;
+    const old = before.get(name);
+    const now = after.get(name);
+    let c = byType.get(typeUrl);
+    if (now) {
+      if (old === now || old?.version === now.version) return;
+      if (!c) byType.set(typeUrl, (c = { changed: new Set(), removed: new Set() }));
+      c.changed.add(now.name);
+    } else if (old) {
+      if (!c) byType.set(typeUrl, (c = { changed: new Set(), removed: new Set() }));
+      c.removed.add(old.name);
+    }
+  };
+  for (const h of hints) {
+    for (const id of h.changed) visit(id.typeUrl, id.name);
+    for (const id of h.removed) visit(id.typeUrl, id.name);
+  }
+  return { all: false, byType };
+}
+
 /** Adds to `into` every name of `a` that `inScope` accepts, walking the smaller side when `b` is a set. */
 export function addIntersection(into: Set<string>, changed: ReadonlySet<string>, sub: ReadonlySet<string>): void {
   if (changed.size <= sub.size) {

@@ -65,6 +65,78 @@ export function decodeSotwRequest(buf: Uint8Array): SotwRequest {
   };
 }
 
+/**
+ * A DiscoveryRequest read without decoding its resource names: a SotW Envoy
+ * repeats every subscribed name in every ACK (1,000 EDS names are ~60 KB), so
+ * streams compare `namesRaw` with the bytes of the names that produced the
+ * current subscription (names-key.ts) and decode the names (`names()`) only when it differs.
+ */
+export interface ScannedSotwRequest {
+  versionInfo: string;
+  node?: NodeProto;
+  typeUrl: string;
+  responseNonce: string;
+  errorDetail?: RpcStatus;
+  namesCount: number;
+  /** The resource_names fields as they appear on the wire (tags included); a view into the request. */
+  namesRaw: Buffer;
+  /** Decodes the names (strict UTF-8); throws on malformed bytes. */
+  names(): string[];
+}
+
+let nodeType: protobuf.Type | undefined;
+let statusType: protobuf.Type | undefined;
+const NO_NAMES: Buffer = Buffer.alloc(0);
+
+/** Reads a DiscoveryRequest's fields, leaving resource_names as raw bytes; throws with a description on malformed bytes. */
+export function scanSotwRequest(buf: Uint8Array): ScannedSotwRequest {
+  nodeType ??= messageType('envoy.config.core.v3.Node');
+  statusType ??= messageType('google.rpc.Status');
+  const r = protobuf.Reader.create(buf);
+  let versionInfo = '';
+  let typeUrl = '';
+  let responseNonce = '';
+  // protobufjs decode yields Messages with snake_case fields (keepCase); typed at this boundary.
+  let node: NodeProto | undefined;
+  let err: { code?: number; message?: string } | undefined;
+  let namesCount = 0;
+  let runStart = -1;
+  let runEnd = -1;
+  let pieces: Uint8Array[] | undefined;
+  while (r.pos < r.len) {
+    const at = r.pos;
+    const tag = r.uint32();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (wire === 2 && field === 3) {
+      r.skip(r.uint32());
+      namesCount++;
+      if (runStart < 0) runStart = at;
+      else if (at !== runEnd) { (pieces ??= []).push(buf.subarray(runStart, runEnd)); runStart = at; }
+      runEnd = r.pos;
+    } else if (wire === 2 && field === 1) versionInfo = r.stringVerify();
+    else if (wire === 2 && field === 4) typeUrl = r.stringVerify();
+    else if (wire === 2 && field === 5) responseNonce = r.stringVerify();
+    else if (wire === 2 && field === 2) node = nodeType.decode(r, r.uint32()) as unknown as NodeProto;
+    else if (wire === 2 && field === 6) err = statusType.decode(r, r.uint32()) as unknown as { code?: number; message?: string };
+    else r.skipType(wire, 0, field);
+  }
+  let raw: Buffer = NO_NAMES;
+  if (runStart >= 0) {
+    const last = Buffer.from(buf.buffer, buf.byteOffset + runStart, runEnd - runStart);
+    raw = pieces ? Buffer.concat([...pieces, last]) : last;
+  }
+  return {
+    versionInfo, node, typeUrl, responseNonce, errorDetail: status(err), namesCount, namesRaw: raw,
+    names: () => {
+      const out: string[] = [];
+      const nr = protobuf.Reader.create(raw);
+      while (nr.pos < nr.len) { nr.uint32(); out.push(nr.stringVerify()); }
+      return out;
+    },
+  };
+}
+
 /** Decodes a DeltaDiscoveryRequest; throws with a description on malformed bytes. */
 export function decodeDeltaRequest(buf: Uint8Array): DeltaRequest {
   deltaReqType ??= messageType('envoy.service.discovery.v3.DeltaDiscoveryRequest');
@@ -120,37 +192,42 @@ function section(fieldNo: number, parts: readonly Uint8Array[]): Buffer {
 }
 
 /**
- * Sections are cached per resource list: all clients of a view with the same
- * subscription share one list (see desired.ts), so its section is built once.
+ * Sections are cached per shared resource list: all clients of a view with the
+ * same subscription share one list (see desired.ts), so its section is built
+ * once. Only lists marked shared are cached: a stream keeps its last response's
+ * list (ACK/NACK bookkeeping), so caching a per-stream list would keep a copy
+ * of its bytes alive per client (~200 KiB each with 500 EDS names).
  */
 const sections = new WeakMap<readonly Resource[], Buffer>();
 
-/** Header fields encoded with protobufjs, then the repeated resources field from cache. */
-function assemble(head: Uint8Array, fieldNo: number, resources: readonly Resource[], pick: (r: Resource) => Uint8Array, tail: Uint8Array, typeUrl: string): Buffer {
-  let body = sections.get(resources);
+/** Header fields encoded with protobufjs, then the repeated resources field (from cache when shared). */
+function assemble(head: Uint8Array, fieldNo: number, resources: readonly Resource[], pick: (r: Resource) => Uint8Array, tail: Uint8Array, typeUrl: string, shared: boolean): Buffer {
+  let body = shared ? sections.get(resources) : undefined;
   if (!body) {
     body = section(fieldNo, resources.map(pick));
-    if (resources.length > 16) sections.set(resources, body); // small lists are cheaper to rebuild than to track
+    if (shared && resources.length > 16) sections.set(resources, body); // small lists are cheaper to rebuild than to track
   }
   if (observers.size) { const parts = resources.map(pick); for (const o of observers) o(typeUrl, parts); }
   return Buffer.concat([head, body, tail], head.length + body.length + tail.length);
 }
 
+const EMPTY_BYTES = new Uint8Array(0);
 const controlPlane = (id: string): Uint8Array => protobuf.Writer.create().uint32(10).string(id).finish();
 
 /** DiscoveryResponse { version_info=1, resources=2 (each Resource.any), type_url=4, nonce=5, control_plane=6 }. */
-export function encodeSotwResponse(r: { versionInfo: string; typeUrl: string; nonce: string; resources: readonly Resource[]; controlPlaneId: string }): Buffer {
+export function encodeSotwResponse(r: { versionInfo: string; typeUrl: string; nonce: string; resources: readonly Resource[]; controlPlaneId: string; shared?: boolean }): Buffer {
   const head = protobuf.Writer.create().uint32(10).string(r.versionInfo).finish();
-  const tail = protobuf.Writer.create().uint32(34).string(r.typeUrl).uint32(42).string(r.nonce)
-    .uint32(50).bytes(controlPlane(r.controlPlaneId)).finish();
-  return assemble(head, 2, r.resources, (x) => x.any, tail, r.typeUrl);
+  const w = protobuf.Writer.create().uint32(34).string(r.typeUrl).uint32(42).string(r.nonce);
+  if (r.controlPlaneId) w.uint32(50).bytes(controlPlane(r.controlPlaneId)); // '' = omitted (sent once per stream)
+  const tail = w.finish();
+  return assemble(head, 2, r.resources, (x) => x.any, tail, r.typeUrl, r.shared === true);
 }
 
 /** DeltaDiscoveryResponse { system_version_info=1, resources=2 (each Resource.deltaResource), type_url=4, nonce=5, removed_resources=6, control_plane=7 }. */
 export function encodeDeltaResponse(r: { systemVersionInfo: string; typeUrl: string; nonce: string; resources: readonly Resource[]; removed: readonly string[]; controlPlaneId: string }): Buffer {
-  const head = protobuf.Writer.create().uint32(10).string(r.systemVersionInfo).finish();
+  const head = r.systemVersionInfo ? protobuf.Writer.create().uint32(10).string(r.systemVersionInfo).finish() : EMPTY_BYTES;
   const w = protobuf.Writer.create().uint32(34).string(r.typeUrl).uint32(42).string(r.nonce);
   for (const name of r.removed) w.uint32(50).string(name);
-  w.uint32(58).bytes(controlPlane(r.controlPlaneId));
-  return assemble(head, 2, r.resources, (x) => x.deltaResource, w.finish(), r.typeUrl);
+  if (r.controlPlaneId) w.uint32(58).bytes(controlPlane(r.controlPlaneId));
+  return assemble(head, 2, r.resources, (x) => x.deltaResource, w.finish(), r.typeUrl, false);
 }

@@ -9,7 +9,7 @@ import { roleFromNode, viewKey } from '../../src/model/roles';
 import { TowerMetrics } from '../../src/observability/metrics';
 import { AdminServer } from '../../src/admin/admin-server';
 import { Readiness } from '../../src/admin/readiness';
-import { AdsTestClient, DeltaTestClient } from './ads-client';
+import { DeltaClient, SotwClient, testNode } from '../fixtures/xds-client';
 import { get, sample } from './http-get';
 
 const Cluster = messageType('envoy.config.cluster.v3.Cluster');
@@ -38,7 +38,7 @@ test('admin server over a real xDS server and a raw ADS client', async (t) => {
   const admin = new AdminServer({ xds, metrics, readiness, roleOf });
   const xdsPort = await xds.listen(0, '127.0.0.1');
   const port = await admin.listen(0, '127.0.0.1');
-  let client: AdsTestClient | undefined;
+  let client: SotwClient | undefined;
   t.after(async () => {
     client?.close();
     unbind();
@@ -68,7 +68,7 @@ test('admin server over a real xDS server and a raw ADS client', async (t) => {
 
   let cdsVersion = '';
   await t.test('a push and its ACK show in /metrics and /debug/syncz', async () => {
-    client = new AdsTestClient(xdsPort, { id: 'gw-1', metadata: { TOWER_ROLE: 'gateway' } });
+    client = new SotwClient(xdsPort, { node: testNode('gw-1', { TOWER_ROLE: 'gateway' }) });
     client.send({ type_url: TypeUrl.Cluster });
     const r = await client.next();
     assert.equal(r.type_url, TypeUrl.Cluster);
@@ -114,7 +114,7 @@ test('admin server over a real xDS server and a raw ADS client', async (t) => {
     assert.equal(r.type_url, TypeUrl.Cluster);
     assert.notEqual(r.version_info, cdsVersion);
     const nacked = once(xds, 'nack');
-    client!.nack(r, cdsVersion, 'cluster shop/cart: connect_timeout rejected by test');
+    client!.nack(r, 'cluster shop/cart: connect_timeout rejected by test', cdsVersion);
     await nacked;
 
     const c = (await get(port, '/debug/syncz')).json().clients[0];
@@ -176,7 +176,7 @@ test('admin server over a real xDS server and a raw ADS client', async (t) => {
   });
 
   await t.test('a delta client is shown as such', async () => {
-    const delta = new DeltaTestClient(xdsPort, { id: 'gw-delta' });
+    const delta = new DeltaClient(xdsPort, { node: testNode('gw-delta') });
     try {
       delta.send({ type_url: TypeUrl.Listener, resource_names_subscribe: ['*'] });
       const r = await delta.next();

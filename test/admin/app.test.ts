@@ -17,11 +17,11 @@ import { parseServeConfig } from '../../src/config/serve-config';
 import { messageType } from '../../src/envoy/proto-root';
 import { TypeUrl } from '../../src/envoy/type-urls';
 import { createLogger } from '../../src/observability/logger';
-import { AdsTestClient, type DiscoveryResponse } from './ads-client';
+import { SotwClient, testNode, type SotwResponse } from '../fixtures/xds-client';
 import { get, sample } from './http-get';
 
 const Cluster = messageType('envoy.config.cluster.v3.Cluster');
-const clusterNames = (r: DiscoveryResponse): string[] => r.resources.map((a) => (Cluster.decode(a.value) as unknown as { name: string }).name);
+const clusterNames = (r: SotwResponse): string[] => r.resources.map((a) => (Cluster.decode(a.value) as unknown as { name: string }).name);
 
 function service(name: string, ip: string): string {
   return `apiVersion: v1
@@ -47,7 +47,7 @@ test('startTower serves a folder to an ADS client and follows file changes', asy
   fs.writeFileSync(path.join(dir, 'cart.yaml'), service('cart', '10.1.0.1'));
   const config = parseServeConfig(['--files', dir, '--xds-port', '0', '--admin-port', '0', '--host', '127.0.0.1', '--debounce-quiet-ms', '5', '--debounce-max-ms', '50'], {});
   const tower = await startTower(config, { logger: createLogger({ level: 'silent' }) });
-  let client: AdsTestClient | undefined;
+  let client: SotwClient | undefined;
   t.after(async () => {
     client?.close();
     await tower.close();
@@ -56,7 +56,7 @@ test('startTower serves a folder to an ADS client and follows file changes', asy
   await new Promise<void>((resolve) => tower.readiness.onReady(resolve));
   assert.equal((await get(tower.adminPort, '/readyz')).status, 200);
 
-  client = new AdsTestClient(tower.xdsPort, { id: 'app-1' });
+  client = new SotwClient(tower.xdsPort, { node: testNode('app-1') });
   client.send({ type_url: TypeUrl.Cluster });
   const first = await client.next();
   assert.equal(first.type_url, TypeUrl.Cluster);
@@ -100,7 +100,7 @@ test('a client connecting before the initial sync waits for it, then gets the fu
   };
   const config = parseServeConfig(['--files', os.tmpdir(), '--xds-port', '0', '--admin-port', '0', '--host', '127.0.0.1'], {});
   const tower = await startTower(config, { logger: createLogger({ level: 'silent' }), source });
-  let client: AdsTestClient | undefined;
+  let client: SotwClient | undefined;
   t.after(async () => {
     client?.close();
     await tower.close();
@@ -109,7 +109,7 @@ test('a client connecting before the initial sync waits for it, then gets the fu
   assert.equal(waiting.status, 503);
   assert.deepEqual(waiting.json(), { ready: false, reason: 'initial sync of test-source' });
 
-  client = new AdsTestClient(tower.xdsPort, { id: 'early-1' });
+  client = new SotwClient(tower.xdsPort, { node: testNode('early-1') });
   const connected = once(tower.xds, 'connect');
   client.send({ type_url: TypeUrl.Cluster });
   await connected;

@@ -96,3 +96,43 @@ test('targetRefs are Services, unique, in the core group', () => {
   none.spec.targetRefs = [];
   assertIssue(BackendPolicy, none, 'spec.targetRefs', /./);
 });
+
+test('active health checks: HTTP needs http, GRPC takes an optional service name and no http', () => {
+  const grpc: Obj = backendPolicySample();
+  grpc.spec.healthCheck.active = { type: 'GRPC', interval: '5s', timeout: '1s', grpc: { service: 'helloworld.Greeter' } };
+  assert.equal(assertParses(BackendPolicy, grpc).spec.healthCheck?.active.grpc?.service, 'helloworld.Greeter');
+  const bare: Obj = backendPolicySample();
+  bare.spec.healthCheck.active = { type: 'GRPC', interval: '5s', timeout: '1s' };
+  assertParses(BackendPolicy, bare);
+  const grpcWithHttp: Obj = backendPolicySample();
+  grpcWithHttp.spec.healthCheck.active.type = 'GRPC';
+  assertIssue(BackendPolicy, grpcWithHttp, 'spec.healthCheck.active.http', /must not be set when type is GRPC/);
+  const httpWithout: Obj = backendPolicySample();
+  delete httpWithout.spec.healthCheck.active.http;
+  assertIssue(BackendPolicy, httpWithout, 'spec.healthCheck.active.http', /required when type is HTTP/);
+  const httpWithGrpc: Obj = backendPolicySample();
+  httpWithGrpc.spec.healthCheck.active.grpc = {};
+  assertIssue(BackendPolicy, httpWithGrpc, 'spec.healthCheck.active.grpc', /must not be set when type is HTTP/);
+  const tcp: Obj = backendPolicySample();
+  tcp.spec.healthCheck.active.type = 'TCP';
+  assertIssue(BackendPolicy, tcp, 'spec.healthCheck.active.type', /HTTP/);
+});
+
+test('upstream TLS subject alt names: Hostname or URI, matching their type', () => {
+  const ok: Obj = backendPolicySample();
+  ok.spec.tls.subjectAltNames = [{ type: 'Hostname', hostname: 'payments.example.com' }, { type: 'URI', uri: 'spiffe://example.com/ns/shop/sa/payments' }];
+  assert.equal(assertParses(BackendPolicy, ok).spec.tls?.subjectAltNames?.length, 2);
+  const mismatch: Obj = backendPolicySample();
+  mismatch.spec.tls.subjectAltNames = [{ type: 'URI', hostname: 'payments.example.com' }];
+  assertIssue(BackendPolicy, mismatch, 'spec.tls.subjectAltNames[0].uri', /must be set when type is URI/);
+  assertIssue(BackendPolicy, mismatch, 'spec.tls.subjectAltNames[0].hostname', /must not be set when type is URI/);
+  const relative: Obj = backendPolicySample();
+  relative.spec.tls.subjectAltNames = [{ type: 'URI', uri: 'payments' }];
+  assertIssue(BackendPolicy, relative, 'spec.tls.subjectAltNames[0].uri', /absolute URI/);
+  const wildcard: Obj = backendPolicySample();
+  wildcard.spec.tls.subjectAltNames = [{ type: 'Hostname', hostname: '*.example.com' }];
+  assertIssue(BackendPolicy, wildcard, 'spec.tls.subjectAltNames[0].hostname', /without wildcard/);
+  const empty: Obj = backendPolicySample();
+  empty.spec.tls.subjectAltNames = [];
+  assertIssue(BackendPolicy, empty, 'spec.tls.subjectAltNames', />=1|at least 1|too small/i);
+});

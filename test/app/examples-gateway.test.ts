@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import type { InputObject } from '../../src/model/inputs';
 import { roleFromFlag } from '../../src/model/roles';
 import { dumpConfig } from '../../src/pipeline/dump-config';
+import { defaultMtlsMode } from '../../src/config/mtls-settings';
+import { defaultMeshConfig } from '../../src/model/model-builder';
 import { FileSource } from '../../src/sources/files/file-source';
 import { towerKindRegistry } from '../../src/sources/kinds';
 
@@ -28,7 +30,7 @@ test('examples/: Gateway shop/public is served with listeners, routes, clusters,
   assert.deepEqual(errors, []);
   assert.ok(objects.some((o) => (o.object as { apiVersion: string; kind: string }).apiVersion === 'tower.dev/v1alpha1'), 'the tower.dev Gateway is read');
 
-  const dump = dumpConfig(objects, roleFromFlag('gateway=shop/public', {}));
+  const dump = dumpConfig(objects, roleFromFlag('gateway=shop/public', {}), { config: { ...defaultMeshConfig, mtls: { mode: defaultMtlsMode } } });
   assert.deepEqual(dump.modelErrors, []);
   assert.deepEqual(dump.translationErrors, []);
   const r = dump.resources as Record<string, { name?: string; cluster_name?: string; filter_chains?: { filter_chain_match?: { server_names?: string[] } }[] }[]>;
@@ -38,5 +40,5 @@ test('examples/: Gateway shop/public is served with listeners, routes, clusters,
   assert.ok((r.RDS?.length ?? 0) >= 2, 'route tables for both ports');
   assert.ok(r.CDS?.some((c) => c.name === 'outbound|8080||frontend.shop.svc.cluster.local'));
   assert.ok(r.EDS?.some((c) => c.cluster_name === 'outbound|8080||frontend.shop.svc.cluster.local'));
-  assert.deepEqual(r.SDS?.map((s) => s.name), ['shop/shop-demo-tls']);
+  assert.deepEqual(r.SDS?.map((s) => s.name), ['ROOTCA', 'default', 'shop/shop-demo-tls'], 'mesh mTLS (permissive by default): the mesh root and the gateway identity, beside its certificate');
 });

@@ -72,6 +72,7 @@ test('usage errors exit 2 naming the flag, variable or command', async () => {
     [['frobnicate'], {}, /unknown command "frobnicate"/],
     [['--frobnicate'], {}, /unknown flag --frobnicate/],
     [['dump', '--files', dir], {}, /missing flag --role/],
+    [['dump', '--role', 'sidecar', '--labels', 'app', '--files', dir], {}, /--labels.*expected KEY=VALUE/],
   ];
   const results = await Promise.all(cases.map(([args, env]) => run(args, env)));
   for (const [i, [args, , message]] of cases.entries()) {
@@ -128,6 +129,17 @@ test('serve: a port already in use is exit 1 naming the address', async () => {
   } finally {
     await new Promise((resolve) => busy.close(resolve));
   }
+});
+
+test('dump --labels --service-account shows the inbound side a workload\'s sidecar serves', async () => {
+  const examples = path.join(__dirname, '..', '..', '..', 'examples');
+  const r = await run(['dump', '--role', 'sidecar-transparent', '--namespace', 'shop', '--labels', 'app=payments', '--service-account', 'payments', '--type', 'lds', '--output', 'json', '--files', examples]);
+  type Lds = { resources: { LDS: Array<{ name: string; filter_chains?: Array<{ name?: string }> }> } };
+  const chains = (out: Lds): string[] => out.resources.LDS.flatMap((l) => (l.filter_chains ?? []).map((c) => `${l.name}/${c.name ?? ''}`));
+  const payments = chains(JSON.parse(r.stdout) as Lds);
+  assert.ok(payments.includes('virtualInbound/inbound|9090'), `payments' inbound chain: ${payments.join(', ')}`);
+  const without = chains(JSON.parse((await run(['dump', '--role', 'sidecar-transparent', '--namespace', 'shop', '--type', 'lds', '--output', 'json', '--files', examples])).stdout) as Lds);
+  assert.ok(!without.some((c) => c.includes('inbound|')), `no labels, no inbound side: ${without.join(', ')}`);
 });
 
 test('dump prints the configuration of a role from a folder, without a server', async () => {

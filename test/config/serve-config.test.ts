@@ -122,15 +122,19 @@ test('sources: at most one; none serves an empty mesh', () => {
 });
 
 test('tower dump flags', () => {
-  assert.deepEqual(parseDumpConfig(['--role', 'gateway', '--files', dir], {}), { role: 'gateway', dir, format: 'yaml' });
-  assert.deepEqual(parseDumpConfig(['--role=sidecar', '--files', dir, '--node-id', 'n1', '--namespace', 'shop', '--type', 'EDS', '--output', 'json'], {}), {
+  assert.deepEqual(parseDumpConfig(['--role', 'gateway', '--files', dir], {}), { role: 'gateway', dir, format: 'yaml', mtlsMode: 'permissive' });
+  assert.deepEqual(parseDumpConfig(['--role=sidecar', '--files', dir, '--node-id', 'n1', '--namespace', 'shop', '--type', 'EDS', '--output', 'json', '--labels', 'app=api, version=v2', '--service-account', 'api', '--mtls-mode', 'STRICT'], {}), {
     role: 'sidecar',
     dir,
     nodeId: 'n1',
     namespace: 'shop',
     type: 'eds',
     format: 'json',
+    labels: { app: 'api', version: 'v2' },
+    serviceAccount: 'api',
+    mtlsMode: 'strict',
   });
+  assert.equal(parseDumpConfig(['--role', 'gateway', '--files', dir], { TOWER_MTLS_MODE: 'disabled' }).mtlsMode, 'disabled');
   assert.match(configError(() => parseDumpConfig(['--files', dir], {})).message, /tower dump: missing flag --role/);
   assert.match(configError(() => parseDumpConfig(['--role', 'mesh', '--files', dir], {})).message, /flag --role="mesh": expected gateway\[=NAMESPACE\/NAME\], sidecar/);
   assert.match(configError(() => parseDumpConfig(['--role', 'gateway'], {})).message, /missing flag --files/);

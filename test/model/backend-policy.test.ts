@@ -1,4 +1,4 @@
-/** BackendPolicy → ServiceModel.backendPolicies: per port, conflicts, unsupported parts, incremental deltas; clusters per role flavor. */
+/** BackendPolicy → ServiceModel.backendPolicies: per port, conflicts, incremental deltas; clusters per role flavor. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { compileResource } from '../../src/envoy/compile';
@@ -12,7 +12,7 @@ function bp(name: string, spec: Record<string, unknown>, meta: Record<string, un
 }
 const svc = service('shop', 'api', [{ name: 'http', port: 80 }, { name: 'grpc', port: 9090 }]);
 
-test('a BackendPolicy attaches to the Service (per port name or all ports); RingHash, health checks and TLS are reported as not applied', () => {
+test('a BackendPolicy attaches to the Service (per port name or all ports)', () => {
   const { model, errors } = buildModel(
     inputs(
       svc,
@@ -20,7 +20,7 @@ test('a BackendPolicy attaches to the Service (per port name or all ports); Ring
       bp('grpc', { targetRefs: [{ kind: 'Service', name: 'api', sectionName: 'grpc' }], loadBalancer: { type: 'RingHash', consistentHash: { type: 'SourceIP' } }, outlierDetection: { consecutive5xx: 3, interval: '5s' } }),
     ),
   );
-  assert.deepEqual(errors.map((e) => [e.code, e.source.name, e.path]), [['unsupported-policy', 'grpc', 'spec.loadBalancer.type']]);
+  assert.deepEqual(errors, []);
   const s = model.services['shop/api'];
   assert.ok(s?.backendPolicies);
   assert.deepEqual(Object.keys(s.backendPolicies).sort(), ['*', 'grpc']);
@@ -29,6 +29,7 @@ test('a BackendPolicy attaches to the Service (per port name or all ports); Ring
   assert.equal(http?.json.connect_timeout, '2s');
   assert.deepEqual(http?.json.circuit_breakers, { thresholds: [{ priority: 'DEFAULT', max_requests: 10 }] });
   assert.deepEqual(grpc?.json.outlier_detection, { consecutive_5xx: 3, interval: '5s' });
+  assert.equal(grpc?.json.lb_policy, 'RING_HASH');
   assert.equal(grpc?.json.connect_timeout, '10s', 'the port policy replaces the all-ports one');
   for (const c of [...outboundClusters(s), ...outboundClusters(s, 'proxyless')]) {
     const r = compileResource(TypeUrl.Cluster, c.name, c.json);

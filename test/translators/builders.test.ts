@@ -99,8 +99,8 @@ test('routes: rules from the model, exact before prefix, longest prefix first, w
   const weighted = { weighted_clusters: { clusters: [{ name: 'outbound|80||a.shop.svc.cluster.local', weight: 3 }, { name: 'outbound|80||b.shop.svc.cluster.local', weight: 1 }] } };
   assert.deepEqual(routes, [
     { match: { path: '/health' }, route: weighted },
-    { match: { prefix: '/gone' }, direct_response: { status: 500 } },
-    { match: { prefix: '/api' }, route: weighted },
+    { match: { path_separated_prefix: '/gone' }, direct_response: { status: 500 } },
+    { match: { path_separated_prefix: '/api' }, route: weighted },
     { match: { prefix: '/' }, route: { cluster: 'outbound|80||a.shop.svc.cluster.local' } },
   ]);
   const rc = routeConfiguration('r', [virtualHost('a', ['a.example.com'], routes)]);

@@ -31,8 +31,8 @@ test('gateway: HTTPS listener terminates TLS per SNI with certificates by SDS, f
         name: 'edge',
         source: src('Gateway', 'edge'),
         listeners: [
-          { name: 'a', port: 443, protocol: 'HTTPS', hostname: 'a.example.com', certificateRefs: [{ namespace: 'infra', name: 'cert-a' }] },
-          { name: 'b', port: 443, protocol: 'HTTPS', hostname: 'b.example.com', certificateRefs: [{ namespace: 'infra', name: 'missing' }] },
+          { name: 'a', port: 443, protocol: 'HTTPS', hostname: 'a.example.com', certificateRefs: [{ namespace: 'infra', name: 'cert-a' }], path: 'spec.listeners[0]' },
+          { name: 'b', port: 443, protocol: 'HTTPS', hostname: 'b.example.com', certificateRefs: [{ namespace: 'infra', name: 'missing' }], path: 'spec.listeners[1]' },
         ],
       },
     ],

@@ -41,7 +41,7 @@ test('routeMatch: path kinds, headers (lower-cased), method as :method, query pa
   assert.deepEqual(
     routeMatch({ path: { type: 'prefix', value: '/api' }, headers: [{ name: 'X-Canary', type: 'exact', value: 'true' }, { name: 'x-user', type: 'regex', value: '^t.*' }], queryParams: [{ name: 'q', type: 'exact', value: '1' }], method: 'POST' }),
     {
-      prefix: '/api',
+      path_separated_prefix: '/api',
       headers: [
         { name: 'x-canary', string_match: { exact: 'true' } },
         { name: 'x-user', string_match: { safe_regex: { regex: '^t.*' } } },
@@ -50,6 +50,17 @@ test('routeMatch: path kinds, headers (lower-cased), method as :method, query pa
       query_parameters: [{ name: 'q', string_match: { exact: '1' } }],
     },
   );
+});
+
+test('a PathPrefix matches whole path elements: path_separated_prefix for Envoy, a full-match regex for gRPC', () => {
+  const prefix = (value: string) => ({ path: { type: 'prefix' as const, value } });
+  assert.deepEqual(routeMatch(prefix('/')), { prefix: '/' });
+  assert.deepEqual(routeMatch(prefix('/api/')), { path_separated_prefix: '/api' }, 'a trailing slash is ignored, as in the Gateway API');
+  assert.deepEqual(routeMatch(prefix('/pkg.Svc'), 'proxyless'), { safe_regex: { regex: '/pkg\\.Svc(/.*)?' } });
+  assert.deepEqual(routeMatch(prefix('/'), 'proxyless'), { prefix: '/' });
+  const re = new RegExp(`^(?:${(routeMatch(prefix('/pkg.Svc/'), 'proxyless').safe_regex as { regex: string }).regex})$`);
+  assert.deepEqual(['/pkg.Svc', '/pkg.Svc/Get', '/pkg.SvcX/Get', '/pkgxSvc/Get'].map((p) => re.test(p)), [true, true, false, false]);
+  assertCompiles([{ match: routeMatch(prefix('/api')), direct_response: { status: 200 } }, { match: routeMatch(prefix('/a.b'), 'proxyless'), direct_response: { status: 200 } }]);
 });
 
 test('clusterSpecifier: one cluster or weighted clusters', () => {
@@ -168,9 +179,9 @@ test('routesForRules orders exact, regex, longer prefix, method, more headers; h
   assert.deepEqual(routes.map((r) => r.match), [
     { path: '/e' },
     { safe_regex: { regex: '^/r$' } },
-    { prefix: '/a', headers: [{ name: ':method', string_match: { exact: 'GET' } }] },
-    { prefix: '/a', headers: [{ name: 'x', string_match: { exact: '1' } }] },
-    { prefix: '/a', query_parameters: [{ name: 'q', string_match: { exact: '1' } }] },
+    { path_separated_prefix: '/a', headers: [{ name: ':method', string_match: { exact: 'GET' } }] },
+    { path_separated_prefix: '/a', headers: [{ name: 'x', string_match: { exact: '1' } }] },
+    { path_separated_prefix: '/a', query_parameters: [{ name: 'q', string_match: { exact: '1' } }] },
     { prefix: '/' },
   ]);
   assertCompiles(routes);

@@ -122,7 +122,7 @@ test('rbacFilters: DENY filter then ALLOW filter; SPIFFE principals, claims via 
                 {
                   and_rules: {
                     rules: [
-                      { or_rules: { rules: [{ url_path: { path: { prefix: '/api/' } } }, { url_path: { path: { exact: '/x' } } }] } },
+                      { or_rules: { rules: [{ url_path: { path: { exact: '/api' } } }, { url_path: { path: { prefix: '/api/' } } }, { url_path: { path: { exact: '/x' } } }] } },
                       { header: { name: ':method', string_match: { exact: 'POST' } } },
                     ],
                   },

@@ -4,18 +4,24 @@
  * With TOWER_GATEWAY naming a Gateway in the model: its listeners, grouped by
  * port; HTTPS ports terminate TLS with SNI filter chains whose certificates
  * come by SDS. A named gateway missing from the model gets no listeners.
+ * Routes attach to listeners as the Gateway API says (sectionName, port,
+ * allowedRoutes, host name intersection: src/model/gateway-api.ts), one
+ * virtual host per intersected host name. The implicit gateway serves only
+ * the services' default routes (RoutePolicies never attach to it).
  */
 import { TypeUrl } from '../../src/envoy/type-urls';
+import { parentAttachment } from '../../src/model/gateway-api';
 import type { ClientRole } from '../../src/model/roles';
 import type { GatewayListenerModel, GatewayModel, MeshModel, RouteModel, SecurityPolicyModel, SourceRef } from '../../src/model/types';
 import { downstreamTlsTransportSocket } from '../downstream-tls-context';
 import { hcmFilter } from '../http-connection-manager';
 import { listener, tlsInspector } from '../listener';
 import { defaultHttpPort, secretName } from '../names';
+import { meshIdentitySecrets } from '../mesh-mtls';
 import { outboundClusters, outboundLoadAssignments } from '../outbound';
 import { httpFilterChain, routeConfiguration, routesForRules, virtualHost } from '../route-configuration';
 import { tlsCertificateSecret } from '../secret';
-import { jwksClusters, policyForGateway, securityHttpFilters } from '../security-filters';
+import { hcmSecurity, jwksClusters, policyForGateway, type HcmSecurity } from '../security-filters';
 import { openTelemetryTracing } from '../tracing';
 import type { Json, ResourceSpec, RoleTranslator } from '../types';
 
@@ -23,33 +29,41 @@ type GatewayRole = Extract<ClientRole, { kind: 'gateway' }>;
 
 export const defaultGatewayPort = 8080;
 
-function hostMatches(listenerHost: string | undefined, host: string): boolean {
-  if (!listenerHost) return true;
-  if (listenerHost === host) return true;
-  if (listenerHost.startsWith('*.')) return host.endsWith(listenerHost.slice(1)) && host.length > listenerHost.length - 1;
-  return false;
-}
-
-/** Virtual hosts for the routes attached to a set of gateway listeners, one per host name. */
-function virtualHostsFor(gw: GatewayModel, listeners: readonly GatewayListenerModel[], model: MeshModel): { vhosts: Json[]; sources: SourceRef[] } {
+/** Routes attached to a set of gateway listeners, by host name. */
+function routesByHost(gw: GatewayModel, listeners: readonly GatewayListenerModel[], model: MeshModel): { byHost: Map<string, RouteModel[]>; sources: SourceRef[] } {
   const byHost = new Map<string, RouteModel[]>();
   const sources: SourceRef[] = [gw.source];
   for (const route of model.routes) {
-    for (const l of listeners) {
-      // sectionName names a tower.dev listener and the "<name>.<i>" listeners split from its extra hostnames
-      const attached = route.parents.some((p) => p.kind === 'gateway' && p.gateway.namespace === gw.namespace && p.gateway.name === gw.name && (p.sectionName === undefined || p.sectionName === l.name || l.name.startsWith(`${p.sectionName}.`)));
-      if (!attached) continue;
-      const hosts = route.hostnames.length === 0 ? [l.hostname ?? '*'] : route.hostnames.filter((h) => hostMatches(l.hostname, h));
-      for (const h of hosts) {
-        let list = byHost.get(h);
-        if (!list) byHost.set(h, (list = []));
-        if (!list.includes(route)) list.push(route);
+    for (const p of route.parents) {
+      if (p.kind !== 'gateway' || p.gateway.namespace !== gw.namespace || p.gateway.name !== gw.name) continue;
+      // sectionName, port, allowedRoutes and host name intersection (src/model/gateway-api.ts)
+      for (const a of parentAttachment(route, p, gw).attached) {
+        if (!listeners.includes(a.listener)) continue;
+        for (const h of a.hosts) {
+          let list = byHost.get(h);
+          if (!list) byHost.set(h, (list = []));
+          if (!list.includes(route)) list.push(route);
+        }
+        if (!sources.includes(route.source)) sources.push(route.source);
       }
-      if (hosts.length > 0 && !sources.includes(route.source)) sources.push(route.source);
     }
   }
-  const vhosts = [...byHost.keys()].sort().map((h) => virtualHost(h, [h], routesForRules((byHost.get(h) ?? []).flatMap((r) => r.rules), model)));
-  return { vhosts, sources };
+  return { byHost, sources };
+}
+
+/**
+ * The virtual hosts (one per host name) and security filters of one HCM
+ * serving these listeners: the Gateway-level SecurityPolicy, replaced on the
+ * routes of RoutePolicies that have their own (translators/security-filters.ts).
+ */
+function hcmFor(gw: GatewayModel, listeners: readonly GatewayListenerModel[], model: MeshModel): { vhosts: Json[]; sources: SourceRef[]; security: HcmSecurity } {
+  const { byHost, sources } = routesByHost(gw, listeners, model);
+  const hosts = [...byHost.keys()].sort();
+  const rulesOf = (h: string) => (byHost.get(h) ?? []).flatMap((r) => r.rules);
+  const security = hcmSecurity(policyForGateway(model, gw, listeners.map((l) => l.name)), hosts.flatMap(rulesOf), model);
+  const vhosts = hosts.map((h) => virtualHost(h, [h], routesForRules(rulesOf(h), model, 'envoy', security.perRoute)));
+  for (const p of security.policies) if (!sources.includes(p.source)) sources.push(p.source);
+  return { vhosts, sources, security };
 }
 
 function statName(gw: { namespace: string; name: string } | undefined): string {
@@ -93,24 +107,23 @@ function namedGateway(gw: GatewayModel, model: MeshModel): ResourceSpec[] {
   const tracing = openTelemetryTracing(model, stat);
   const ports = [...new Set(gw.listeners.map((l) => l.port))].sort((a, b) => a - b);
   const secretsUsed = new Map<string, ResourceSpec>();
-  const td = model.config.clusterDomain;
   const policiesUsed = new Set<SecurityPolicyModel>();
-  const security = (ls: readonly GatewayListenerModel[]): Json[] => {
-    const p = policyForGateway(model, gw, ls.map((l) => l.name));
-    if (p) policiesUsed.add(p);
-    return securityHttpFilters(p, td);
+  const security = (s: HcmSecurity): Json[] => {
+    for (const p of s.policies) policiesUsed.add(p);
+    return s.filters;
   };
   for (const port of ports) {
     const ls = gw.listeners.filter((l) => l.port === port);
     const name = `0.0.0.0_${port}`;
     if ((ls[0] as GatewayListenerModel).protocol === 'HTTP') {
       const rds = `http.${port}`;
-      const { vhosts, sources } = virtualHostsFor(gw, ls, model);
+      const hcm = hcmFor(gw, ls, model);
+      const { vhosts, sources } = hcm;
       out.push({ typeUrl: TypeUrl.RouteConfiguration, name: rds, json: routeConfiguration(rds, vhosts), sources });
       out.push({
         typeUrl: TypeUrl.Listener,
         name,
-        json: listener({ name, address: '0.0.0.0', port, filterChains: [{ filters: [hcmFilter({ statPrefix: `${stat}_${port}`, routes: { rds }, observability: true, tracing, edge: true, httpFilters: httpFilterChain(security(ls), vhosts) })] }] }),
+        json: listener({ name, address: '0.0.0.0', port, filterChains: [{ filters: [hcmFilter({ statPrefix: `${stat}_${port}`, routes: { rds }, observability: true, tracing, edge: true, httpFilters: httpFilterChain(security(hcm.security), vhosts) })] }] }),
         sources: [gw.source],
       });
       continue;
@@ -126,12 +139,13 @@ function namedGateway(gw: GatewayModel, model: MeshModel): ResourceSpec[] {
         if (s && !secretsUsed.has(sname)) secretsUsed.set(sname, { typeUrl: TypeUrl.Secret, name: sname, json: tlsCertificateSecret(sname, s), sources: [s.source] });
       }
       const rds = `https.${port}.${l.name}`;
-      const { vhosts, sources } = virtualHostsFor(gw, [l], model);
+      const hcm = hcmFor(gw, [l], model);
+      const { vhosts, sources } = hcm;
       out.push({ typeUrl: TypeUrl.RouteConfiguration, name: rds, json: routeConfiguration(rds, vhosts), sources });
       chains.push({
         name: l.name,
         ...(l.hostname ? { filter_chain_match: { server_names: [l.hostname] } } : {}),
-        filters: [hcmFilter({ statPrefix: `${stat}_${port}_${l.name}`, routes: { rds }, observability: true, tracing, edge: true, httpFilters: httpFilterChain(security([l]), vhosts) })],
+        filters: [hcmFilter({ statPrefix: `${stat}_${port}_${l.name}`, routes: { rds }, observability: true, tracing, edge: true, httpFilters: httpFilterChain(security(hcm.security), vhosts) })],
         transport_socket: downstreamTlsTransportSocket(secrets.map(secretName)),
       });
     }
@@ -147,9 +161,10 @@ export const gatewayTranslator: RoleTranslator<GatewayRole> = {
   service: (svc) => outboundClusters(svc),
   endpoints: (svc, eps) => outboundLoadAssignments(svc, eps),
   mesh(model, role) {
-    if (!role.gateway) return defaultGateway(model);
+    // mesh mTLS: the identity Secrets its outbound clusters to meshed Services use (translators/mesh-mtls.ts)
+    if (!role.gateway) return [...defaultGateway(model), ...meshIdentitySecrets(model, role)];
     const ref = role.gateway;
     const gw = model.gateways.find((g) => g.namespace === ref.namespace && g.name === ref.name);
-    return gw ? namedGateway(gw, model) : [];
+    return [...(gw ? namedGateway(gw, model) : []), ...meshIdentitySecrets(model, role)];
   },
 };

@@ -16,7 +16,8 @@ import { outboundClusterName, serviceAliases } from '../names';
 import { outboundClusters, outboundLoadAssignments } from '../outbound';
 import { clusterRoute, httpFiltersForRoutes, routeConfiguration, routesForRules, virtualHost } from '../route-configuration';
 import { servicePortRoutes } from '../service-routes';
-import type { ResourceSpec, RoleTranslator } from '../types';
+import { portHashPolicy } from '../hash-policy';
+import type { Json, ResourceSpec, RoleTranslator } from '../types';
 
 type ProxylessRole = Extract<ClientRole, { kind: 'proxyless' }>;
 
@@ -31,7 +32,9 @@ function listenersAndRoutes(svc: ServiceModel, role: ProxylessRole, model: MeshM
     const rds = `${svc.hostname}:${p.port}`;
     // RoutePolicies attached to the Service (GAMMA) replace the catch-all route
     const policy = servicePortRoutes(model, svc, p.port);
-    const routes = policy ? routesForRules(policy.rules, model, 'proxyless') : [clusterRoute(outboundClusterName(svc, p.port), '')];
+    const catchAll = clusterRoute(outboundClusterName(svc, p.port), '');
+    const hash = portHashPolicy(model, { namespace: svc.namespace, name: svc.name, port: p.port }, 'proxyless');
+    const routes = policy ? routesForRules(policy.rules, model, 'proxyless') : [{ ...catchAll, route: { ...(catchAll.route as Json), ...hash } }];
     const vhosts = [virtualHost(rds, targets, routes)];
     const sources = [svc.source, ...(policy?.sources ?? [])];
     out.push({ typeUrl: TypeUrl.RouteConfiguration, name: rds, json: routeConfiguration(rds, vhosts), sources });

@@ -2,16 +2,26 @@
  * Sidecar inbound (transparent mode only): virtualInbound on 15006 receives
  * what iptables redirects; filter chains match the original destination port
  * (a target port of a service selecting this workload) and forward to
- * inbound|<targetPort>|| = 127.0.0.1:<targetPort>. Each chain has a
- * transport_socket slot for mTLS (empty today). Other ports pass through to
- * the original destination, bound to 127.0.0.6 so iptables does not loop.
+ * inbound|<targetPort>|| = 127.0.0.1:<targetPort>. Other ports pass through
+ * to the original destination, bound to 127.0.0.6 so iptables does not loop.
+ *
+ * Mesh mTLS (translators/mesh-mtls.ts), by the mode of the Services selecting
+ * the workload on that port (the strictest wins when several do):
+ *   strict      one chain per port requiring a client certificate from the
+ *               mesh root (plaintext fails the handshake; no chain falls
+ *               through to the passthrough chain for that port);
+ *   permissive  tls_inspector tells them apart: a chain for TLS offering ALPN
+ *               "tower-mtls" (mTLS), and a plaintext chain for the rest;
+ *   disabled    plaintext.
  */
 import { TypeUrl } from '../../src/envoy/type-urls';
 import { isHttpFamily } from '../../src/model/protocol';
-import type { MeshModel, PortProtocol, SecurityPolicyModel, ServiceModel, SourceRef } from '../../src/model/types';
+import type { MeshModel, MtlsMode, PortProtocol, SecurityPolicyModel, ServiceModel, SourceRef } from '../../src/model/types';
 import { originalDstCluster, staticCluster } from '../cluster';
 import { hcmFilter } from '../http-connection-manager';
-import { listener, originalDstFilter } from '../listener';
+import { meshDownstreamTlsTransportSocket } from '../downstream-tls-context';
+import { listener, originalDstFilter, tlsInspector } from '../listener';
+import { identitySecretName, meshMtlsAlpn, rootCaSecretName, serviceMtlsMode } from '../mesh-mtls';
 import { inboundClusterName, inboundPassthroughClusterName } from '../names';
 import { clusterRoute, routeConfiguration, virtualHost } from '../route-configuration';
 import { jwksClusters, policyForServicePorts, securityHttpFilters } from '../security-filters';
@@ -47,7 +57,8 @@ export function inboundReadsEndpointsOf(model: MeshModel, role: SidecarRole): Se
 }
 
 export function transparentInbound(model: MeshModel, role: SidecarRole): ResourceSpec[] {
-  type Target = { svc: ServiceModel; protocol: PortProtocol; sources: SourceRef[]; ports: { namespace: string; name: string; portName: string }[] };
+  type Target = { svc: ServiceModel; protocol: PortProtocol; sources: SourceRef[]; ports: { namespace: string; name: string; portName: string }[]; mtls: MtlsMode };
+  const rank: Record<MtlsMode, number> = { disabled: 0, permissive: 1, strict: 2 };
   const byTarget = new Map<number, Target>();
   for (const svc of servicesSelecting(model, role)) {
     for (const p of svc.ports) {
@@ -55,17 +66,21 @@ export function transparentInbound(model: MeshModel, role: SidecarRole): Resourc
       if (target === undefined) continue;
       const prev = byTarget.get(target);
       const port = { namespace: svc.namespace, name: svc.name, portName: p.name };
+      const mtls = serviceMtlsMode(svc);
       if (prev) {
         prev.sources.push(svc.source);
         prev.ports.push(port);
-      } else byTarget.set(target, { svc, protocol: p.protocol, sources: [svc.source], ports: [port] });
+        if (rank[mtls] > rank[prev.mtls]) prev.mtls = mtls;
+      } else byTarget.set(target, { svc, protocol: p.protocol, sources: [svc.source], ports: [port], mtls });
     }
   }
   const out: ResourceSpec[] = [];
   const chains: Json[] = [];
   const policiesUsed = new Set<SecurityPolicyModel>();
+  const mtlsSocket = () => meshDownstreamTlsTransportSocket(identitySecretName, rootCaSecretName, model.config.clusterDomain);
+  let inspectTls = false;
   for (const target of [...byTarget.keys()].sort((a, b) => a - b)) {
-    const { svc, protocol, sources, ports } = byTarget.get(target) as Target;
+    const { svc, protocol, sources, ports, mtls } = byTarget.get(target) as Target;
     // SecurityPolicies with Service targets apply here, on the called workload's side.
     const policy = isHttpFamily(protocol) ? policyForServicePorts(model, ports) : undefined;
     if (policy) policiesUsed.add(policy);
@@ -81,8 +96,18 @@ export function transparentInbound(model: MeshModel, role: SidecarRole): Resourc
           ...(policy ? { httpFilters: securityHttpFilters(policy, model.config.clusterDomain) } : {}),
         })
       : tcpProxyFilter(stat, cluster);
-    // transport_socket: the slot for mTLS (a DownstreamTlsContext) once identities exist.
-    chains.push({ name: `inbound|${target}`, filter_chain_match: { destination_port: target }, filters: [filter] });
+    if (mtls === 'strict') chains.push({ name: `inbound|${target}`, filter_chain_match: { destination_port: target }, filters: [filter], transport_socket: mtlsSocket() });
+    else if (mtls === 'permissive') {
+      inspectTls = true;
+      chains.push({
+        name: `inbound|${target}|mtls`,
+        filter_chain_match: { destination_port: target, transport_protocol: 'tls', application_protocols: [meshMtlsAlpn] },
+        filters: [filter],
+        transport_socket: mtlsSocket(),
+      });
+      // a copy, so dumps show it in full rather than as a YAML alias
+      chains.push({ name: `inbound|${target}`, filter_chain_match: { destination_port: target }, filters: [structuredClone(filter)] });
+    } else chains.push({ name: `inbound|${target}`, filter_chain_match: { destination_port: target }, filters: [filter] });
   }
   chains.push({ name: 'inbound-passthrough', filters: [tcpProxyFilter('InboundPassthroughCluster', inboundPassthroughClusterName)] });
   out.push({
@@ -95,7 +120,7 @@ export function transparentInbound(model: MeshModel, role: SidecarRole): Resourc
   out.push({
     typeUrl: TypeUrl.Listener,
     name: 'virtualInbound',
-    json: listener({ name: 'virtualInbound', address: '0.0.0.0', port: inboundPort, direction: 'INBOUND', listenerFilters: [originalDstFilter()], filterChains: chains }),
+    json: listener({ name: 'virtualInbound', address: '0.0.0.0', port: inboundPort, direction: 'INBOUND', listenerFilters: inspectTls ? [originalDstFilter(), tlsInspector()] : [originalDstFilter()], filterChains: chains }),
     sources: [...[...byTarget.values()].flatMap((v) => v.sources), ...[...policiesUsed].map((p) => p.source)],
   });
   return out;

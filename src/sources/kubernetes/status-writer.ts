@@ -10,7 +10,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { apiPath, type KubeApi } from '../../k8s/kube-api';
 import { describeKubeError, httpStatusOf } from '../../k8s/kube-errors';
 import { stableStringify } from '../kinds';
-import type { ConditionInput } from '../../api/status';
+import { transitionTime, type ConditionInput } from '../../api/status';
 
 /** A status condition as Tower's kinds declare it (src/api/status.ts). */
 export type Condition = ConditionInput;
@@ -37,11 +37,58 @@ export interface StatusWriterStats {
   failed: number;
 }
 
-const comparable = (cs: readonly Condition[]) =>
-  stableStringify([...cs].sort((a, b) => a.type.localeCompare(b.type)).map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, observedGeneration: c.observedGeneration })));
+/** One entry of status.parents (routes) or status.ancestors (policies). */
+export interface RefStatus {
+  parentRef?: Record<string, unknown>;
+  ancestorRef?: Record<string, unknown>;
+  controllerName: string;
+  conditions: Condition[];
+}
+
+/**
+ * The part of an object's status Tower owns: top-level conditions (Gateways),
+ * parents (RoutePolicies) or ancestors (policies), each replaced whole.
+ */
+export interface StatusBody {
+  conditions?: Condition[];
+  parents?: RefStatus[];
+  ancestors?: RefStatus[];
+}
+
+const comparableConditions = (cs: readonly Condition[]) =>
+  [...cs].sort((a, b) => a.type.localeCompare(b.type)).map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message, observedGeneration: c.observedGeneration }));
+
+const refOf = (r: RefStatus): string => stableStringify(r.parentRef ?? r.ancestorRef ?? {});
+
+/** A status body without transition times, in a stable form. */
+function comparable(b: StatusBody): string {
+  const lists = (l: readonly RefStatus[] | undefined) => l?.map((r) => ({ ref: refOf(r), controllerName: r.controllerName, conditions: comparableConditions(r.conditions) }));
+  return stableStringify({ conditions: b.conditions && comparableConditions(b.conditions), parents: lists(b.parents), ancestors: lists(b.ancestors) });
+}
+
+/** `body` with only the fields Tower sets (a live object's status also holds what others wrote). */
+function ownedPart(live: StatusBody, want: StatusBody): StatusBody {
+  return {
+    ...(want.conditions ? { conditions: live.conditions ?? [] } : {}),
+    ...(want.parents ? { parents: live.parents ?? [] } : {}),
+    ...(want.ancestors ? { ancestors: live.ancestors ?? [] } : {}),
+  };
+}
+
+/** Fills lastTransitionTime from the live conditions of the same list (the one rule of src/api/status.ts). */
+function withTransitionTimes(want: StatusBody, live: StatusBody, now: Date): StatusBody {
+  const stamp = (cs: readonly Condition[], prev: readonly Condition[]) => cs.map((c) => ({ ...c, lastTransitionTime: transitionTime(prev.find((p) => p.type === c.type), c, now) }));
+  const refs = (l: readonly RefStatus[] | undefined, prev: readonly RefStatus[] | undefined) =>
+    l?.map((r) => ({ ...r, conditions: stamp(r.conditions, (prev ?? []).find((p) => refOf(p) === refOf(r))?.conditions ?? []) }));
+  const out: StatusBody = {};
+  if (want.conditions) out.conditions = stamp(want.conditions, live.conditions ?? []);
+  if (want.parents) out.parents = refs(want.parents, live.parents);
+  if (want.ancestors) out.ancestors = refs(want.ancestors, live.ancestors);
+  return out;
+}
 
 export class StatusWriter {
-  private readonly desired = new Map<string, { target: StatusTarget; conditions: Condition[] }>();
+  private readonly desired = new Map<string, { target: StatusTarget; body: StatusBody }>();
   /** What this replica last wrote or saw live, per object, in comparable form. */
   private readonly confirmed = new Map<string, string>();
   readonly stats: StatusWriterStats = { written: 0, unchanged: 0, notLeader: 0, failed: 0 };
@@ -62,10 +109,15 @@ export class StatusWriter {
 
   private readonly onError: ((err: Error) => void) | undefined;
 
-  /** Sets an object's conditions (Tower owns the whole conditions list of its objects). */
+  /** Sets an object's top-level conditions (Tower owns the whole conditions list of its objects). */
   async setConditions(target: StatusTarget, conditions: readonly Condition[]): Promise<WriteResult> {
+    return this.setStatus(target, { conditions: conditions.map((c) => ({ ...c })) });
+  }
+
+  /** Sets the parts of an object's status Tower owns (each field given is replaced whole). */
+  async setStatus(target: StatusTarget, body: StatusBody): Promise<WriteResult> {
     const key = this.keyOf(target);
-    this.desired.set(key, { target, conditions: conditions.map((c) => ({ ...c })) });
+    this.desired.set(key, { target, body: structuredClone(body) });
     return this.write(key);
   }
 
@@ -92,7 +144,7 @@ export class StatusWriter {
       this.stats.notLeader++;
       return 'not-leader';
     }
-    const want = comparable(d.conditions);
+    const want = comparable(d.body);
     if (this.confirmed.get(key) === want) {
       this.stats.unchanged++;
       return 'unchanged';
@@ -103,24 +155,21 @@ export class StatusWriter {
       if (!t.group) throw new Error('status targets must be custom resources (an API group is required)');
       const live = (t.namespace
         ? await this.api.custom.getNamespacedCustomObject({ ...ref, namespace: t.namespace })
-        : await this.api.custom.getClusterCustomObject(ref)) as { status?: { conditions?: Condition[] } };
-      const liveConds = live.status?.conditions ?? [];
-      if (comparable(liveConds) === want) {
+        : await this.api.custom.getClusterCustomObject(ref)) as { status?: StatusBody };
+      const liveStatus = live.status ?? {};
+      if (comparable(ownedPart(liveStatus, d.body)) === want) {
         this.confirmed.set(key, want);
         this.stats.unchanged++;
         return 'unchanged';
       }
-      const nowIso = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const conditions = d.conditions.map((c) => {
-        const prev = liveConds.find((p) => p.type === c.type);
-        return { ...c, lastTransitionTime: prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : nowIso };
-      });
+      // The live conditions are the previous ones; a time the caller observed a change at is kept, `now` otherwise.
+      const status = withTransitionTimes(d.body, liveStatus, this.now());
       if (!this.leadership.isLeader) {
         this.stats.notLeader++;
         return 'not-leader';
       }
-      // client-node defaults patches to JSON Patch; a merge patch replaces just status.conditions.
-      const body = { status: { conditions } };
+      // client-node defaults patches to JSON Patch; a merge patch replaces just the fields given (arrays whole).
+      const body = { status };
       const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
       if (t.namespace) await this.api.custom.patchNamespacedCustomObjectStatus({ ...ref, namespace: t.namespace, body }, merge);
       else await this.api.custom.patchClusterCustomObjectStatus({ ...ref, body }, merge);
