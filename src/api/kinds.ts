@@ -62,11 +62,12 @@ export const towerKinds: readonly TowerKind[] = [
   kind('Gateway', 'gateways', ['tgw'], Gateway, [cond('.status', 'Accepted'), cond('.status', 'Programmed'), age]),
   kind('RoutePolicy', 'routepolicies', ['trp'], RoutePolicy, [
     { name: 'Hostnames', type: 'string', jsonPath: '.spec.hostnames' },
-    cond('.status.parents[*]', 'Accepted'),
+    cond('.status', 'Accepted'),
+    cond('.status', 'Programmed'),
     age,
   ]),
-  kind('BackendPolicy', 'backendpolicies', ['tbp'], BackendPolicy, [cond('.status.ancestors[*]', 'Accepted'), age]),
-  kind('SecurityPolicy', 'securitypolicies', ['tsp'], SecurityPolicy, [cond('.status.ancestors[*]', 'Accepted'), age]),
+  kind('BackendPolicy', 'backendpolicies', ['tbp'], BackendPolicy, [cond('.status', 'Accepted'), cond('.status', 'Programmed'), age]),
+  kind('SecurityPolicy', 'securitypolicies', ['tsp'], SecurityPolicy, [cond('.status', 'Accepted'), cond('.status', 'Programmed'), age]),
 ];
 
 /** The registry entry for a kind name, if Tower defines it. */

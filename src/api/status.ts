@@ -79,10 +79,18 @@ export const GatewayStatus = z.looseObject({
 });
 export type GatewayStatus = z.infer<typeof GatewayStatus>;
 
-export const RouteStatus = z.looseObject({ parents: z.array(RouteParentStatus).max(32).optional() });
+/**
+ * Routes and policies carry Tower's verdict on the whole object at status.conditions
+ * (so `kubectl wait --for=condition=Accepted` works, and an object no version of
+ * which was ever valid, with no parent or target to hang status on, still says why),
+ * and per parent / ancestor below it, as the Gateway API does.
+ */
+const ObjectConditions = Conditions.optional().describe('conditions of the whole object (Accepted, ResolvedRefs, Programmed)');
+
+export const RouteStatus = z.looseObject({ conditions: ObjectConditions, parents: z.array(RouteParentStatus).max(32).optional() });
 export type RouteStatus = z.infer<typeof RouteStatus>;
 
-export const PolicyStatus = z.looseObject({ ancestors: z.array(PolicyAncestorStatus).max(16).optional() });
+export const PolicyStatus = z.looseObject({ conditions: ObjectConditions, ancestors: z.array(PolicyAncestorStatus).max(16).optional() });
 export type PolicyStatus = z.infer<typeof PolicyStatus>;
 
 /** A condition to set; lastTransitionTime is filled in by setCondition. */

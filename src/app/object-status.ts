@@ -170,9 +170,9 @@ function replaceAccepted(conditions: readonly Condition[], status: 'True' | 'Fal
 
 /**
  * Where the conditions go in the object's status, as the CRDs declare it:
- * Gateways carry them at status.conditions; a RoutePolicy once per parentRef
- * (status.parents); policies once per Gateway or Service target
- * (status.ancestors). A parent or target a model error names gets its own
+ * every kind carries them at status.conditions (the whole object); a
+ * RoutePolicy also once per parentRef (status.parents) and policies once per
+ * Gateway or Service target (status.ancestors). A parent or target a model error names gets its own
  * Accepted=False (NoMatchingParent, Conflicted, TargetNotFound).
  */
 export function statusBody(kind: string, object: KubeObject | undefined, conditions: readonly Condition[], modelErrors: readonly ModelError[], controllerName: string): StatusBody {
@@ -185,7 +185,7 @@ export function statusBody(kind: string, object: KubeObject | undefined, conditi
       const conds = missing.length > 0 ? replaceAccepted(conditions, 'False', ConditionReason.NoMatchingParent, missing.map(describe).join('; ')) : [...conditions];
       return { parentRef: { ...ref, ...(namespace && ref.namespace === undefined ? { namespace } : {}) }, controllerName, conditions: conds };
     });
-    return { parents };
+    return { conditions: [...conditions], parents };
   }
   const ancestors: RefStatus[] = [];
   const seen = new Set<string>();
@@ -204,5 +204,5 @@ export function statusBody(kind: string, object: KubeObject | undefined, conditi
     else if (missing.length > 0) conds = replaceAccepted(conds, 'False', ConditionReason.TargetNotFound, missing.map(describe).join('; '));
     ancestors.push({ ancestorRef, controllerName, conditions: conds });
   });
-  return { ancestors };
+  return { conditions: [...conditions], ancestors };
 }

@@ -244,7 +244,7 @@ export class ObjectStatusReporter {
       this.current.set(key, { kind, namespace, name, ...(generation !== undefined ? { generation } : {}), conditions: stamped, status: body });
       this.logAcceptance(key, prev?.conditions, stamped);
       const writer = this.deps.writer;
-      if (!writer || (!object && kind !== 'Gateway')) continue; // no spec to hang per-parent status on: /debug/status only
+      if (!writer) continue; // file mode: /debug/status only (a never-valid object gets status.conditions alone)
       const sig = JSON.stringify(strip(body));
       if (this.handed.get(key) === sig) continue;
       this.handed.set(key, sig);

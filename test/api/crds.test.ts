@@ -50,7 +50,7 @@ test('every CRD is structural, bounded, and declares names, status subresource a
       assert.ok(!text.includes(word), `${k.kind} schema contains ${word}`);
     }
   }
-  assert.deepEqual(towerKind('RoutePolicy')!.printerColumns.map((c) => c.name), ['Hostnames', 'Accepted', 'Age']);
+  assert.deepEqual(towerKind('RoutePolicy')!.printerColumns.map((c) => c.name), ['Hostnames', 'Accepted', 'Programmed', 'Age']);
   assert.deepEqual(towerKind('Gateway')!.printerColumns.map((c) => c.name), ['Accepted', 'Programmed', 'Age']);
 });
 

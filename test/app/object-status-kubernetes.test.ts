@@ -39,6 +39,8 @@ before(async () => {
   api.put('discovery.k8s.io/v1', 'EndpointSlice', slice);
   api.put(towerApi, 'RoutePolicy', routePolicy('good', '2024-01-01T00:00:00Z', ['/good']));
   api.put(towerApi, 'RoutePolicy', routePolicy('shadow', '2025-01-01T00:00:00Z', ['/good']));
+  // Never valid: a regex RE2 rejects. Nothing parsed to hang per-parent status on.
+  api.put(towerApi, 'RoutePolicy', routePolicy('broken', '2025-02-01T00:00:00Z', ['/a(b'], 'RegularExpression'));
   api.put(towerApi, 'BackendPolicy', backendPolicy);
   api.put(towerApi, 'BackendPolicy', { metadata: { name: 'nowhere', namespace: 'shop' }, spec: { targetRefs: [{ group: '', kind: 'Service', name: 'missing' }], connectTimeout: '1s' } });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tower-status-kube-'));
@@ -88,6 +90,15 @@ test('the leader writes RoutePolicy and BackendPolicy conditions through the sta
       { type: 'Programmed', status: 'True', reason: 'Programmed', message: 'programmed on 1 of 1 gateway proxies', ...(gen !== undefined ? { observedGeneration: gen } : {}) },
     ],
   );
+
+  // Every kind also carries the whole object's verdict at status.conditions (kubectl wait, printer columns).
+  assert.equal(good.conditions?.find((x) => x.type === 'Programmed')?.message, 'programmed on 1 of 1 gateway proxies');
+  // A RoutePolicy no version of which was ever valid still says why, at status.conditions.
+  const broken = await until(() => statusOf('RoutePolicy', 'broken'), (s) => s.conditions?.some((x) => x.type === 'Accepted') ?? false, 'RoutePolicy broken status');
+  const rejected = broken.conditions!.find((x) => x.type === 'Accepted')!;
+  assert.deepEqual([rejected.status, rejected.reason], ['False', 'Invalid']);
+  assert.match(rejected.message, /spec\.rules\[0\]\.matches\[0\]\.path\.value/);
+  assert.deepEqual(broken.parents ?? [], []);
 
   // The loser's parent says who won.
   const shadow = await until(() => statusOf('RoutePolicy', 'shadow'), (s) => refCond(s.parents, 'Accepted') !== undefined, 'RoutePolicy shadow status');
