@@ -25,6 +25,12 @@ interface DeltaType {
   has: Map<string, string>;
   /** Names that may differ between the view and what the client holds; 'all' = walk everything. */
   pending: Set<string> | 'all';
+  /**
+   * Subscribed names the client was told do not exist (listed in removed_resources, as the
+   * xDS protocol's incremental variants signal a missing resource), so it stops waiting for
+   * them instead of running into its initial fetch timeout. Told once per subscription.
+   */
+  absent: Set<string>;
   inFlight?: DeltaSent;
   lastNonce?: string;
   acked?: { version: string; at: Date };
@@ -49,6 +55,7 @@ export class DeltaStream extends XdsStream {
         names: new Set(),
         has: new Map(Object.entries(req.initialResourceVersions)),
         pending: 'all',
+        absent: new Set(),
       };
       this.types.set(typeUrl, st);
     } else {
@@ -72,12 +79,14 @@ export class DeltaStream extends XdsStream {
       if (raw === '*') { if (!st.wildcard) st.pending = 'all'; st.wildcard = true; continue; }
       const n = intern(byName, raw); // share the view's string
       st.names.add(n);
+      st.absent.delete(n); // asked again: answered again
       if (st.pending !== 'all') st.pending.add(n);
       if (!first) st.has.delete(n); // a newly requested name is always sent, even if held before
     }
     for (const n of req.unsubscribe) {
       if (n === '*') { st.wildcard = false; continue; }
       st.names.delete(n); // superfluous unsubscribes are no-ops
+      st.absent.delete(n);
       if (!st.wildcard) st.has.delete(n); // still covered by the wildcard otherwise
     }
     if (!st.wildcard) for (const n of [...st.has.keys()]) if (!st.names.has(n)) st.has.delete(n);
@@ -124,15 +133,18 @@ export class DeltaStream extends XdsStream {
     const byName = this.table?.get(typeUrl) ?? EMPTY;
     const resources: Resource[] = [];
     const gone: string[] = [];
+    const missing: string[] = [];
     const visit = (n: string): void => {
       const r = byName.get(n);
       if (r) { if (st.has.get(n) !== r.version && this.inScope(st, n)) resources.push(r); }
-      else if (st.has.has(n) && this.inScope(st, n)) gone.push(n);
+      else if (st.has.has(n)) { if (this.inScope(st, n)) gone.push(n); }
+      else if (st.names.has(n) && !st.absent.has(n)) missing.push(n);
     };
     if (st.pending === 'all') {
       if (st.wildcard) for (const n of byName.keys()) visit(n);
       else for (const n of st.names) if (byName.has(n)) visit(n);
       for (const n of st.has.keys()) if (!byName.has(n)) visit(n);
+      for (const n of st.names) if (!byName.has(n) && !st.has.has(n)) visit(n);
     } else {
       for (const n of st.pending) visit(n);
     }
@@ -143,6 +155,7 @@ export class DeltaStream extends XdsStream {
       for (const n of gone) withheld.add(n);
       removed = [];
     }
+    if (missing.length) removed = [...removed, ...missing];
     // Status only (system_version_info is not sent): one resource's own version needs no hash (the churn case).
     const version = resources.length === 1 && removed.length === 0 ? resources[0].version : versionOf(resources) + (removed.length ? `-${removed.length}` : '');
     return { resources, removed, version, withheld };
@@ -165,7 +178,11 @@ export class DeltaStream extends XdsStream {
     // system_version_info is informational only (Envoy's docs: debugging); the version stays in Tower's status, not on the wire.
     const frame = encodeDeltaResponse({ systemVersionInfo: '', typeUrl, nonce, resources: diff.resources, removed: diff.removed, controlPlaneId: this.controlPlaneOnce() });
     for (const r of diff.resources) st.has.set(r.name, r.version);
-    for (const n of diff.removed) st.has.delete(n);
+    for (const n of diff.removed) {
+      st.has.delete(n);
+      if (st.names.has(n)) st.absent.add(n); // told it does not exist (or no longer does)
+    }
+    for (const r of diff.resources) st.absent.delete(r.name);
     st.pending = diff.withheld;
     st.inFlight = { nonce, version: diff.version, sentAt: this.host.clock.now(), resources: diff.resources, removed: diff.removed };
     st.lastNonce = nonce;

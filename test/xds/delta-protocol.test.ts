@@ -57,11 +57,18 @@ test('delta named EDS: subscribe, unsubscribe (superfluous ones ignored), re-sub
   c.send({ type_url: TypeUrl.ClusterLoadAssignment, resource_names_subscribe: ['a', 'missing'] });
   const r1 = await c.expect(TypeUrl.ClusterLoadAssignment);
   assert.deepEqual(r1.names, ['a']);
+  assert.deepEqual(r1.removed, ['missing'], 'a subscribed name that does not exist is answered in removed_resources, so the client stops waiting for it');
   c.ack(r1);
   c.send({ type_url: TypeUrl.ClusterLoadAssignment, resource_names_subscribe: ['b'], resource_names_unsubscribe: ['nope'], response_nonce: r1.nonce });
   const r2 = await c.expect(TypeUrl.ClusterLoadAssignment);
   assert.deepEqual(r2.names, ['b']);
+  assert.deepEqual(r2.removed, [], 'told once: missing is not repeated');
   c.ack(r2);
+  c.send({ type_url: TypeUrl.ClusterLoadAssignment, resource_names_subscribe: ['ghost'], response_nonce: r2.nonce });
+  const rg = await c.expect(TypeUrl.ClusterLoadAssignment);
+  assert.deepEqual([rg.names, rg.removed], [[], ['ghost']], 'a response holding only the news that a resource does not exist');
+  c.ack(rg);
+  c.send({ type_url: TypeUrl.ClusterLoadAssignment, resource_names_unsubscribe: ['ghost'], response_nonce: rg.nonce });
   c.send({ type_url: TypeUrl.ClusterLoadAssignment, resource_names_unsubscribe: ['a', 'a', 'nope'], response_nonce: r2.nonce });
   assert.deepEqual(await barrier(c), [], 'unsubscribing needs no response');
   publish(server, b.cla('a', ['10.0.0.9:80']).cla('missing', ['10.0.0.3:80']).build());
