@@ -10,24 +10,50 @@ import type { EndpointModel } from '../src/model/types';
 import { socketAddress } from './config-source';
 import type { Json } from './types';
 
+interface Group {
+  readonly priority: number;
+  readonly zone: string | undefined;
+  readonly eps: EndpointModel[];
+}
+
+function byPriorityThenZone(a: Group, b: Group): number {
+  if (a.priority !== b.priority) return a.priority - b.priority;
+  const za = a.zone ?? '';
+  const zb = b.zone ?? '';
+  return za < zb ? -1 : za > zb ? 1 : 0;
+}
+
 export function clusterLoadAssignment(clusterName: string, endpoints: readonly EndpointModel[]): Json {
-  const hasReady = endpoints.some((e) => e.priority === 0);
-  const groups = new Map<string, { priority: number; zone: string | undefined; eps: EndpointModel[] }>();
+  let hasReady = false;
+  for (const e of endpoints) {
+    if (e.priority === 0) {
+      hasReady = true;
+      break;
+    }
+  }
+  // Grouped by priority, then by zone ('' = no zone), in first-seen order (the sort below is stable).
+  const byPriority: Map<string, Group>[] = [];
+  const groups: Group[] = [];
   for (const e of endpoints) {
     const priority = hasReady ? e.priority : 0;
-    const id = `${priority}\u0000${e.zone ?? ''}`;
-    let g = groups.get(id);
-    if (!g) groups.set(id, (g = { priority, zone: e.zone, eps: [] }));
+    const zones = byPriority[priority] ?? (byPriority[priority] = new Map());
+    const zoneKey = e.zone ?? '';
+    let g = zones.get(zoneKey);
+    if (!g) {
+      g = { priority, zone: e.zone, eps: [] };
+      zones.set(zoneKey, g);
+      groups.push(g);
+    }
     g.eps.push(e);
   }
-  const sorted = [...groups.values()].sort((a, b) => a.priority - b.priority || ((a.zone ?? '') < (b.zone ?? '') ? -1 : (a.zone ?? '') > (b.zone ?? '') ? 1 : 0));
-  return {
-    cluster_name: clusterName,
-    endpoints: sorted.map((g) => ({
-      locality: g.zone ? { zone: g.zone } : {},
-      lb_endpoints: g.eps.map((e) => ({ endpoint: { address: socketAddress(e.address, e.port) } })),
-      load_balancing_weight: g.eps.length,
-      ...(g.priority > 0 ? { priority: g.priority } : {}),
-    })),
-  };
+  groups.sort(byPriorityThenZone);
+  const out: Json[] = [];
+  for (const g of groups) {
+    const lbEndpoints: Json[] = [];
+    for (const e of g.eps) lbEndpoints.push({ endpoint: { address: socketAddress(e.address, e.port) } });
+    const locality: Json = { locality: g.zone ? { zone: g.zone } : {}, lb_endpoints: lbEndpoints, load_balancing_weight: g.eps.length };
+    if (g.priority > 0) locality.priority = g.priority;
+    out.push(locality);
+  }
+  return { cluster_name: clusterName, endpoints: out };
 }

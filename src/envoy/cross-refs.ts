@@ -35,9 +35,9 @@ function arr(v: unknown): unknown[] {
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
-function typeName(any: Json): string {
-  const t = str(any['@type']) ?? '';
-  return t.slice(t.lastIndexOf('/') + 1);
+/** Whether an Any's "@type" names `fullName` (what follows its last "/"), without slicing the URL. */
+function isTypeName(t: unknown, fullName: string): boolean {
+  return typeof t === 'string' && (t === fullName || (t.endsWith(fullName) && t.charCodeAt(t.length - fullName.length - 1) === 47 /* / */));
 }
 
 type Emit = (path: string, message: string) => void;
@@ -50,30 +50,43 @@ function checkRouteConfig(rc: Json, base: string, clusters: ReadonlyMap<string, 
   for (let vi = 0; vi < vhosts.length; vi++) {
     const vh = obj(vhosts[vi]);
     if (!vh) continue;
-    const vp = () => `${base}virtual_hosts[${vi}]`;
     const vname = str(vh.name) ?? '';
-    if (vhNames.has(vname)) emit(`${vp()}.name`, `duplicate virtual host name "${vname}" (also virtual_hosts[${vhNames.get(vname)}])`);
+    if (vhNames.has(vname)) emit(`${base}virtual_hosts[${vi}].name`, `duplicate virtual host name "${vname}" (also virtual_hosts[${vhNames.get(vname)}])`);
     else vhNames.set(vname, vi);
     const ds = arr(vh.domains);
     for (let di = 0; di < ds.length; di++) {
       const d = ds[di];
       const key = String(d).toLowerCase();
-      if (domains.has(key)) emit(`${vp()}.domains[${di}]`, `domain "${String(d)}" is already used by virtual_hosts[${domains.get(key)}]; Envoy rejects duplicate domains in one route configuration`);
+      if (domains.has(key)) emit(`${base}virtual_hosts[${vi}].domains[${di}]`, `domain "${String(d)}" is already used by virtual_hosts[${domains.get(key)}]; Envoy rejects duplicate domains in one route configuration`);
       else domains.set(key, vi);
     }
     const routes = arr(vh.routes);
     for (let ri = 0; ri < routes.length; ri++) {
       const route = obj(obj(routes[ri])?.route);
       if (!route) continue;
-      const need = (name: unknown, path: () => string) => {
-        const n = str(name);
-        if (n !== undefined && !clusters.has(n)) emit(`${vp()}.routes[${ri}].route.${path()}`, `cluster "${n}" does not exist (Envoy would answer 503 NC)`);
-      };
-      need(route.cluster, () => 'cluster');
-      if (route.weighted_clusters !== undefined) arr(obj(route.weighted_clusters)?.clusters).forEach((wc, wi) => need(obj(wc)?.name, () => `weighted_clusters.clusters[${wi}].name`));
-      if (route.request_mirror_policies !== undefined) arr(route.request_mirror_policies).forEach((m, mi) => need(obj(m)?.cluster, () => `request_mirror_policies[${mi}].cluster`));
+      // Closure-free on the hot path: paths are built only for an error.
+      const c = str(route.cluster);
+      if (c !== undefined && !clusters.has(c)) missingCluster(emit, base, vi, ri, 'cluster', c);
+      if (route.weighted_clusters !== undefined) {
+        const wcs = arr(obj(route.weighted_clusters)?.clusters);
+        for (let wi = 0; wi < wcs.length; wi++) {
+          const n = str(obj(wcs[wi])?.name);
+          if (n !== undefined && !clusters.has(n)) missingCluster(emit, base, vi, ri, `weighted_clusters.clusters[${wi}].name`, n);
+        }
+      }
+      if (route.request_mirror_policies !== undefined) {
+        const ms = arr(route.request_mirror_policies);
+        for (let mi = 0; mi < ms.length; mi++) {
+          const n = str(obj(ms[mi])?.cluster);
+          if (n !== undefined && !clusters.has(n)) missingCluster(emit, base, vi, ri, `request_mirror_policies[${mi}].cluster`, n);
+        }
+      }
     }
   }
+}
+
+function missingCluster(emit: Emit, base: string, vi: number, ri: number, field: string, name: string): void {
+  emit(`${base}virtual_hosts[${vi}].routes[${ri}].route.${field}`, `cluster "${name}" does not exist (Envoy would answer 503 NC)`);
 }
 
 /** Canonical keys of the (expanded) filter_chain_match, the way Envoy's FilterChainManager indexes it. */
@@ -161,25 +174,26 @@ export function checkCrossReferences(table: CrossRefTable): CrossRefError[] {
   const scanRefs = (typeUrl: string, name: string, root: unknown) => {
     const emit = emitter(typeUrl, name);
     walk(root, [], (o, segs) => {
-      const at = (k: string) => render(segs, k);
-      if (str(o.name) !== undefined && isAdsSource(o.sds_config) && !table.secrets.has(o.name as string)) {
-        emit(at('name'), `SDS secret "${String(o.name)}" does not exist`);
+      // Paths are rendered only for an error (this runs for every object of every cluster and listener).
+      if (o.sds_config !== undefined && str(o.name) !== undefined && isAdsSource(o.sds_config) && !table.secrets.has(o.name as string)) {
+        emit(render(segs, 'name'), `SDS secret "${String(o.name)}" does not exist`);
       }
-      if (str(o.route_config_name) !== undefined && obj(o.config_source) && isAdsSource(o.config_source) && !table.routes.has(o.route_config_name as string)) {
-        emit(at('route_config_name'), `route configuration "${String(o.route_config_name)}" does not exist (the listener would never warm)`);
+      if (o.route_config_name !== undefined && str(o.route_config_name) !== undefined && obj(o.config_source) && isAdsSource(o.config_source) && !table.routes.has(o.route_config_name as string)) {
+        emit(render(segs, 'route_config_name'), `route configuration "${String(o.route_config_name)}" does not exist (the listener would never warm)`);
       }
-      if (typeName(o) === 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager' && obj(o.route_config)) {
-        checkRouteConfig(o.route_config as Json, `${at('route_config')}.`, table.clusters, emit);
+      const t = o['@type'];
+      if (t !== undefined && isTypeName(t, 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager') && obj(o.route_config)) {
+        checkRouteConfig(o.route_config as Json, `${render(segs, 'route_config')}.`, table.clusters, emit);
       }
       // envoy.config.core.v3.HttpUri (e.g. jwt_authn remote_jwks.http_uri) fetches through a named cluster.
-      const httpUri = obj(o.http_uri);
+      const httpUri = o.http_uri === undefined ? undefined : obj(o.http_uri);
       if (httpUri && str(httpUri.cluster) !== undefined && !table.clusters.has(httpUri.cluster as string)) {
-        emit(at('http_uri.cluster'), `cluster "${String(httpUri.cluster)}" does not exist (fetches through http_uri would fail)`);
+        emit(render(segs, 'http_uri.cluster'), `cluster "${String(httpUri.cluster)}" does not exist (fetches through http_uri would fail)`);
       }
-      if (typeName(o) === 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy') {
+      if (t !== undefined && isTypeName(t, 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy')) {
         const need = (n: unknown, p: string) => { if (str(n) !== undefined && !table.clusters.has(n as string)) emit(p, `cluster "${String(n)}" does not exist`); };
-        need(o.cluster, at('cluster'));
-        arr(obj(o.weighted_clusters)?.clusters).forEach((wc, i) => need(obj(wc)?.name, at(`weighted_clusters.clusters[${i}].name`)));
+        need(o.cluster, render(segs, 'cluster'));
+        arr(obj(o.weighted_clusters)?.clusters).forEach((wc, i) => need(obj(wc)?.name, render(segs, `weighted_clusters.clusters[${i}].name`)));
       }
     });
   };

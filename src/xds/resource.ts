@@ -70,12 +70,16 @@ function anyPrefix(typeUrl: string): Buffer {
 /** Length of a content version (contentVersion is always 16 base64url characters). */
 const versionLen = 16;
 
+/** Where the message bytes come from: a finished body, or a Writer holding `pos` encoded bytes. */
+type BodySource = Uint8Array | (Writer & { pos: number; finishInto(buf: Uint8Array, offset: number): Uint8Array });
+
 /**
  * Encodes the delta Resource once, into one buffer; `any` and `body` are
  * views of it (the same bytes a separate encoding of each would give).
- * `bodyLen` bytes of the message itself are written by `writeBody` at `offset`.
+ * `bodyLen` bytes of the message itself come from `from` (no closure, no copy
+ * through an intermediate buffer).
  */
-function assemble(typeUrl: string, name: string, bodyLen: number, writeBody: (buf: Buffer, offset: number) => void, sources: readonly SourceRef[]): Resource {
+function assemble(typeUrl: string, name: string, bodyLen: number, from: BodySource, sources: readonly SourceRef[]): Resource {
   const prefix = anyPrefix(typeUrl);
   // google.protobuf.Any: 1 type_url (string), 2 value (bytes)
   const anyLen = prefix.length + varintLen(bodyLen) + bodyLen;
@@ -93,17 +97,19 @@ function assemble(typeUrl: string, name: string, bodyLen: number, writeBody: (bu
   buf[pos++] = 18;
   pos = writeVarint(buf, pos, anyLen);
   const anyStart = pos;
-  pos += prefix.copy(buf, pos);
-  pos = writeVarint(buf, pos, bodyLen);
-  writeBody(buf, pos);
+  buf.set(prefix, pos);
+  pos = writeVarint(buf, pos + prefix.length, bodyLen);
+  if (from instanceof Uint8Array) buf.set(from, pos);
+  else from.finishInto(buf, pos);
   const body = buf.subarray(pos);
   const version = contentVersion(body);
-  buf.write(version, versionAt, 'latin1');
+  // the version is base64url: one byte per character
+  for (let i = 0; i < versionLen; i++) buf[versionAt + i] = version.charCodeAt(i);
   return { typeUrl, name, version, body, any: buf.subarray(anyStart), deltaResource: buf, sources };
 }
 
 export function makeResource(typeUrl: string, name: string, body: Uint8Array, sources: readonly SourceRef[] = []): Resource {
-  return assemble(typeUrl, name, body.length, (buf, offset) => buf.set(body, offset), sources);
+  return assemble(typeUrl, name, body.length, body, sources);
 }
 
 /**
@@ -113,7 +119,7 @@ export function makeResource(typeUrl: string, name: string, body: Uint8Array, so
  */
 export function makeResourceFromWriter(typeUrl: string, name: string, writer: Writer, sources: readonly SourceRef[] = []): Resource {
   const w = writer as Writer & { pos: number; finishInto(buf: Uint8Array, offset: number): Uint8Array };
-  return assemble(typeUrl, name, w.pos, (buf, offset) => { w.finishInto(buf, offset); }, sources);
+  return assemble(typeUrl, name, w.pos, w, sources);
 }
 
 /** Builds a table from a flat list; later duplicates of (type, name) are an error. */
