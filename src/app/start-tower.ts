@@ -22,8 +22,7 @@ import { MeshTranslator } from '../pipeline/mesh-translator';
 import type { Source } from '../sources/source';
 import { Store } from '../store/store';
 import { XdsServer } from '../xds/server';
-import { LeaderElector, type LeaderElectorOptions } from '../sources/kubernetes/lease';
-import { StatusWriter } from '../sources/kubernetes/status-writer';
+import type { LeaderElectorOptions } from '../sources/kubernetes/lease';
 import { ProgrammedTracker } from './programmed-tracker';
 import { ObjectStatusReporter } from './status-reporter';
 import { MeshController } from './mesh-controller';
@@ -87,23 +86,18 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
   const store = new Store({ waitForSync: [source.name] });
   const translator = new MeshTranslator({ config: mesh.meshConfig });
   const kube = made.kube;
-  const elector = kube
-    ? new LeaderElector({
-        api: kube.api,
-        namespace: kube.namespace,
-        name: leaseName,
-        identity: kube.identity,
-        ...opts.leaderElection,
-        onError: (err) => logger.warn({ component: 'leader' }, err.message),
-      })
+  // Loaded only in Kubernetes mode (it brings @kubernetes/client-node, ~0.8 s to load).
+  const kubeParts = kube
+    ? (require('./kube-status') as typeof import('./kube-status')).kubeStatusParts(kube, opts.leaderElection, logger)
     : undefined;
+  const elector = kubeParts?.elector;
   const statusLogger = logger.child({ component: 'status' });
   let tracker: ProgrammedTracker | undefined;
   const status = new ObjectStatusReporter({
     store,
     pipeline: translator,
     progress: () => tracker?.progress() ?? new Map(),
-    ...(kube && elector ? { writer: new StatusWriter(kube.api, elector, { onError: (err) => statusLogger.warn(err.message) }) } : {}),
+    ...(kubeParts ? { writer: kubeParts.writer } : {}),
     logger: statusLogger,
     ...(opts.statusDelayMs !== undefined ? { statusDelayMs: opts.statusDelayMs } : {}),
     ...(opts.programmedDelayMs !== undefined ? { programmedDelayMs: opts.programmedDelayMs } : {}),
