@@ -8,19 +8,9 @@
  * wall-clock steps (NTP) and sub-microsecond resolution. Date.now() is
  * shared too but steps and has 1 ms resolution; performance.timeOrigin is
  * computed per process and can differ by a fraction of a millisecond.
- * checkSharedClock() verifies the assumption at start-up: a timestamp taken
- * in a child and sent over IPC must lie between the parent's send and
- * receive times.
  */
-export function nowNs(): bigint {
-  return process.hrtime.bigint();
-}
 
 /** Shared monotonic clock in milliseconds (float), same origin in every process. */
 export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
-}
-
-export function isLinux(): boolean {
-  return process.platform === 'linux';
 }

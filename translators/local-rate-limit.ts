@@ -6,7 +6,7 @@
  */
 import type { LocalRateLimitModel } from '../src/model/types';
 import { any } from './config-source';
-import { durationJson } from './duration';
+import { durationJson, fractionalPercent } from './duration';
 import type { Json } from './types';
 
 export const localRateLimitFilterName = 'envoy.filters.http.local_ratelimit';
@@ -18,7 +18,7 @@ export function localRateLimitFilter(): Json {
 }
 
 export function localRateLimitPerRoute(r: LocalRateLimitModel): Json {
-  const all = { numerator: 100, denominator: 'HUNDRED' };
+  const all = fractionalPercent(100);
   return any(rlType, {
     stat_prefix: statPrefix,
     token_bucket: { max_tokens: r.requests + r.burst, tokens_per_fill: r.requests, fill_interval: durationJson(r.fillIntervalMs) },

@@ -121,16 +121,6 @@ export function re2Error(pattern: string): string | undefined {
   return re2CompileError(pattern);
 }
 
-/** A string that must compile as RE2 (no backreferences, no lookaround). */
-export const Re2Regex = z
-  .string()
-  .min(1)
-  .max(maxRegexLength)
-  .superRefine((p, ctx) => {
-    const err = re2Error(p);
-    if (err) ctx.addIssue({ code: 'custom', message: `invalid RE2 regex ${JSON.stringify(p)}: ${err}` });
-  });
-
 // ---------------------------------------------------------------- helpers
 
 /** A string map with at most `max` entries (labels, selectors). */

@@ -12,9 +12,6 @@ import { Hostname, LabelKey, LabelValue, PortNumber, SectionName, boundedMap, re
 import { SecretRef } from './refs';
 import { GatewayStatus } from './status';
 
-/** Node metadata key an Envoy sets to "<namespace>/<name>" to join a Gateway. */
-export const gatewayNodeMetadataKey = 'TOWER_GATEWAY';
-
 export const ListenerTls = z.strictObject({
   mode: z.literal('Terminate').default('Terminate'),
   certificateRefs: z.array(SecretRef).min(1).max(16).describe('kubernetes.io/tls Secrets in the Gateway namespace; chosen by SNI'),

@@ -6,9 +6,6 @@
  * every Tower kind: see object-status.ts and status-reporter.ts.
  */
 import type { GatewayModel, MeshModel } from '../model/types';
-import type { KubeObject } from '../sources/kinds';
-import { objectConditions, type Condition } from './object-status';
-import type { ObjectProgress } from './programmed-tracker';
 
 /** Problems with a Gateway's certificate references ("Secret ns/name not found", …); empty when all resolve. */
 export function gatewayRefProblems(gateway: GatewayModel | undefined, model: MeshModel, secretHeld: (key: string) => boolean): string[] {
@@ -30,25 +27,3 @@ export function gatewayRefProblems(gateway: GatewayModel | undefined, model: Mes
   return problems;
 }
 
-/**
- * The conditions of one Gateway. `object` is the last good version (undefined
- * when none was ever valid), `invalid` the error of a rejected latest version.
- */
-export function gatewayConditions(
-  object: KubeObject | undefined,
-  invalid: string | undefined,
-  gateway: GatewayModel | undefined,
-  model: MeshModel,
-  secretHeld: (key: string) => boolean,
-  progress?: ObjectProgress,
-): Condition[] {
-  return objectConditions({
-    kind: 'Gateway',
-    object,
-    invalid,
-    modelErrors: [],
-    translationErrors: [],
-    progress,
-    refProblems: gatewayRefProblems(gateway, model, secretHeld),
-  });
-}

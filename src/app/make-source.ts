@@ -25,8 +25,6 @@ export interface KubeContext {
 
 export interface MadeSource {
   readonly source: Source;
-  /** Releases what the source needed besides itself (the API client's sockets). */
-  readonly dispose: () => void;
   /** Set for Kubernetes sources. */
   readonly kube?: KubeContext;
 }
@@ -51,8 +49,8 @@ function kubernetesModules(): {
 
 export function makeSource(cfg: SourceConfig, env: NodeJS.ProcessEnv = process.env): MadeSource {
   // Both sources read the built-in kinds and Tower's CRDs (tower.dev/v1alpha1).
-  if (cfg.kind === 'none') return { source: new EmptySource(), dispose: () => {} };
-  if (cfg.kind === 'files') return { source: new FileSource(cfg.dir, { registry: towerKindRegistry() }), dispose: () => {} };
+  if (cfg.kind === 'none') return { source: new EmptySource() };
+  if (cfg.kind === 'files') return { source: new FileSource(cfg.dir, { registry: towerKindRegistry() }) };
   const k8s = kubernetesModules();
   let cluster: ClusterConfig;
   try {
@@ -71,7 +69,6 @@ export function makeSource(cfg: SourceConfig, env: NodeJS.ProcessEnv = process.e
   };
   return {
     source: new k8s.source.KubernetesSource({ api, registry: towerKindRegistry(), ...(namespace !== undefined ? { namespace } : {}) }),
-    dispose: () => {},
     kube,
   };
 }

@@ -80,19 +80,13 @@ export class MeshController {
     const conflict = this.deps.identities?.claim(key, role);
     if (conflict) throw new Error(conflict);
     const certReady = this.deps.identities?.ready(role, () => this.addLateView(role)) ?? true;
-    if (!certReady) {
+    if (!certReady || !this.synced) {
       if (!this.synced && !this.waitingRoles.has(key)) this.waitingRoles.set(key, role);
       return key;
     }
-    if (!this.synced) {
-      if (!this.waitingRoles.has(key)) this.waitingRoles.set(key, role);
-      return key;
-    }
     if (this.deps.translator.table(key) === undefined) {
-      const u = this.deps.translator.addView(role);
       this.deps.logger.info({ view: key, role: role.kind, reason: role.reason, node: node.id }, 'new client view');
-      this.publish(u, false);
-      this.logTranslationErrors(u);
+      this.addView(role);
       // A new view's first configuration should not wait for the debounce window.
       queueMicrotask(() => this.xds?.flush());
     }
@@ -103,10 +97,15 @@ export class MeshController {
   private addLateView(role: ClientRole): void {
     const key = viewKeyOf(role);
     if (!this.synced || this.deps.translator.table(key) !== undefined) return;
+    this.addView(role);
+    this.xds?.flush();
+  }
+
+  /** Translates a new view and publishes its first table. */
+  private addView(role: ClientRole): void {
     const u = this.deps.translator.addView(role);
     this.publish(u, false);
     this.logTranslationErrors(u);
-    this.xds?.flush();
   }
 
   /** Re-translates the views using an identity whose certificate the mesh CA rotated, so the new one is pushed. */
@@ -150,9 +149,7 @@ export class MeshController {
       this.synced = true;
       for (const role of this.waitingRoles.values()) {
         if (this.deps.identities && !this.deps.identities.ready(role, () => this.addLateView(role))) continue;
-        const u = translator.addView(role);
-        this.publish(u, false);
-        this.logTranslationErrors(u);
+        this.addView(role);
       }
       this.waitingRoles.clear();
       this.xds?.flush();

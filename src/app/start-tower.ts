@@ -78,7 +78,7 @@ export const clientRole = (c: ClientStatus): string => roleFromNode(c.node).kind
 export async function startTower(config: ServeConfig, opts: StartOptions = {}): Promise<Tower> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const mesh = await startMeshCa(config, logger.child({ component: 'mesh-ca' }));
-  const made: MadeSource = opts.source ? { source: opts.source, dispose: () => {} } : makeSource(config.source, opts.env);
+  const made: MadeSource = opts.source ? { source: opts.source } : makeSource(config.source, opts.env);
   const { source } = made;
   const readiness = new Readiness();
   readiness.waitingFor(`initial sync of ${source.name}`);
@@ -135,7 +135,6 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
       // Released at once so another replica takes over status writing without waiting for expiry.
       await elector?.stop();
       await source.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the source failed'));
-      made.dispose();
       store.close();
       await xds.close();
       unbindMetrics();

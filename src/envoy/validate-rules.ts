@@ -361,11 +361,3 @@ export function validateMessage(type: protobuf.Type, message: ProtoObject, path 
 export function validateInto(type: protobuf.Type, message: ProtoObject, ctx: DecodeCtx): void {
   visitValue(type, message, ctx);
 }
-
-/** Compiles (and caches) the rules of every message reachable from `type`; returns how many types have rules. */
-export function precompileRules(type: protobuf.Type): number {
-  needsVisit(type);
-  let n = 0;
-  for (const r of cache.values()) if (r.checks.length || r.oneofs.length) n++;
-  return n;
-}

@@ -11,6 +11,7 @@
  * the others get a 'policy-conflict' error.
  */
 import { parseDurationMs } from '../api/common';
+import { oldestFirst } from './creation-order';
 import type { BackendPolicy } from '../api/backend-policy';
 import type { BackendPolicyModel, BackendTlsModel, CaBundleModel, HashPolicyModel, HealthCheckModel, MeshModel, ModelError, ServiceModel, SourceRef } from './types';
 
@@ -105,11 +106,6 @@ export function backendPolicyEntry(p: BackendPolicy, source: SourceRef): Backend
   };
 }
 
-function age(e: BackendPolicyEntry): number {
-  const t = e.createdAt ? Date.parse(e.createdAt) : Number.NaN;
-  return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
-}
-
 /** Keys ("ns/name") of the Secrets a policy's upstream TLS trusts. */
 export function caSecretKeys(model: BackendPolicyModel): string[] {
   const t = model.tls?.trust;
@@ -149,7 +145,7 @@ export function attachBackendPolicies(
   entries: Iterable<BackendPolicyEntry>,
   caBundles: (key: string) => CaBundleModel | undefined = () => undefined,
 ): { service: ServiceModel; errors: ModelError[] } {
-  const mine = [...entries].filter((e) => e.targets.some((t) => t.service === svcKey)).sort((a, b) => age(a) - age(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const mine = [...entries].filter((e) => e.targets.some((t) => t.service === svcKey)).sort(oldestFirst);
   if (mine.length === 0) {
     if (!svc.backendPolicies) return { service: svc, errors: [] };
     const { backendPolicies: _dropped, ...rest } = svc;

@@ -79,26 +79,23 @@ export class ModelBuilder {
     const endpoints = new Set<string>();
     let meshWide = false;
     for (const c of changes) {
-      if (c.type === 'delete') {
-        const r = this.remove(c.kind, c.namespace ?? 'default', c.name);
-        if (r.service) services.add(r.service);
-        for (const k of r.endpoints ?? []) endpoints.add(k);
-        meshWide ||= r.meshWide;
-      } else {
-        const r = this.upsert({ object: c.object, ...(c.file !== undefined ? { file: c.file } : {}) });
-        if (r.service) services.add(r.service);
-        for (const k of r.endpoints ?? []) endpoints.add(k);
-        meshWide ||= r.meshWide;
-      }
+      const r = c.type === 'delete' ? this.remove(c.kind, c.namespace ?? 'default', c.name) : this.upsert({ object: c.object, ...(c.file !== undefined ? { file: c.file } : {}) });
+      if (r.service) services.add(r.service);
+      for (const k of r.endpoints ?? []) endpoints.add(k);
+      meshWide ||= r.meshWide;
     }
     for (const s of this.pendingServices) services.add(s);
     this.pendingServices.clear();
     for (const s of services) endpoints.add(s);
     for (const key of endpoints) this.rebuildEndpoints(key);
-    if (services.size > 0 || meshWide) this.routesCache = undefined;
-    if (meshWide) this.gatewaysCache = undefined;
-    if (meshWide) this.securityCache = undefined;
-    if (services.size > 0 || meshWide) this.validationCache = undefined;
+    if (services.size > 0 || meshWide) {
+      this.routesCache = undefined;
+      this.validationCache = undefined;
+    }
+    if (meshWide) {
+      this.gatewaysCache = undefined;
+      this.securityCache = undefined;
+    }
     if (services.size === 0 && endpoints.size === 0 && !meshWide) return emptyDelta;
     return { services, endpoints, meshWide };
   }

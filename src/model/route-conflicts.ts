@@ -5,6 +5,7 @@
  * other matches; the conflicting match is removed from its rule and a
  * 'route-conflict' error names the winner.
  */
+import { oldestFirst } from './creation-order';
 import type { ModelError, RouteMatchModel, RouteModel, RouteParent } from './types';
 
 function parentKey(p: RouteParent): string {
@@ -24,23 +25,13 @@ export function matchKey(m: RouteMatchModel): string {
   return JSON.stringify([m.path.type, m.path.value, vals(m.headers, true), vals(m.queryParams, false), m.method ?? '']);
 }
 
-/** Oldest first, then namespace/name. */
-export function precedence(a: RouteModel, b: RouteModel): number {
-  const ta = a.createdAt ? Date.parse(a.createdAt) : Number.POSITIVE_INFINITY;
-  const tb = b.createdAt ? Date.parse(b.createdAt) : Number.POSITIVE_INFINITY;
-  const na = Number.isNaN(ta) ? Number.POSITIVE_INFINITY : ta;
-  const nb = Number.isNaN(tb) ? Number.POSITIVE_INFINITY : tb;
-  if (na !== nb) return na < nb ? -1 : 1;
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-}
-
 function who(r: RouteModel): string {
   return `${r.source.kind} ${r.source.namespace ?? 'default'}/${r.source.name}`;
 }
 
 /** Routes in precedence order with conflicting matches removed from the losers, and an error per lost match. */
 export function resolveConflicts(routes: readonly RouteModel[]): { routes: RouteModel[]; errors: ModelError[] } {
-  const sorted = [...routes].sort(precedence);
+  const sorted = [...routes].sort(oldestFirst);
   const claimed = new Map<string, RouteModel>();
   const errors: ModelError[] = [];
   const out: RouteModel[] = [];

@@ -11,6 +11,7 @@
  * the others' targets get a 'policy-conflict' error.
  */
 import { parseDurationMs } from '../api/common';
+import { oldestFirst } from './creation-order';
 import type { SecurityPolicy } from '../api/security-policy';
 import type { PathMatch } from '../api/route-match';
 import type { AuthorizationRuleModel, JwtProviderModel, MeshModel, ModelError, SecurityPathModel, SecurityPolicyModel, SecurityRouteTargetModel, SecurityTargetModel, SourceRef } from './types';
@@ -78,11 +79,6 @@ export function securityPolicyEntry(p: SecurityPolicy, source: SourceRef): { mod
   return { model, errors };
 }
 
-function age(p: SecurityPolicyModel): number {
-  const t = p.createdAt ? Date.parse(p.createdAt) : Number.NaN;
-  return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
-}
-
 function targetKey(t: SecurityTargetModel): string {
   return t.kind === 'gateway' ? `Gateway ${t.gateway.namespace}/${t.gateway.name}` : `Service ${t.service.namespace}/${t.service.name}`;
 }
@@ -98,7 +94,7 @@ function routeTargetKey(t: SecurityRouteTargetModel): string {
  * not conflict: the rule target is more specific and wins on that rule.)
  */
 export function resolveSecurityConflicts(policies: Iterable<SecurityPolicyModel>): { policies: SecurityPolicyModel[]; errors: ModelError[] } {
-  const sorted = [...policies].sort((a, b) => age(a) - age(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sorted = [...policies].sort(oldestFirst);
   const owner = new Map<string, string>();
   const errors: ModelError[] = [];
   const out: SecurityPolicyModel[] = [];

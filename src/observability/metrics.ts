@@ -145,7 +145,7 @@ export class TowerMetrics {
   }
 
   /** Drops the size series of a view that no longer exists. */
-  forgetView(viewKey: string, _typeUrls?: Iterable<string>): void {
+  forgetView(viewKey: string): void {
     this.views.delete(viewKey);
   }
 

@@ -6,9 +6,7 @@
  * tested and benchmarked against the real ones or a stand-in.
  */
 import type { FieldError } from '../envoy/field-error';
-import { encodeMessage, fromJson, toJson } from '../envoy/json-codec';
-import { typeForUrl } from '../envoy/proto-root';
-import { makeResource, type Resource, type SourceRef } from '../xds/resource';
+import type { Resource, SourceRef } from '../xds/resource';
 
 export type CompileResult =
   | { readonly ok: true; readonly resource: Resource; readonly json: unknown }
@@ -31,13 +29,3 @@ export interface Compiler {
   readonly compile: CompileFn;
   readonly crossRefs: CrossRefFn;
 }
-
-/** Decode + encode without validate.rules: used only when src/envoy/compile.ts is not available. */
-export const decodeOnlyCompile: CompileFn = (typeUrl, name, json, sources = []) => {
-  const type = typeForUrl(typeUrl);
-  if (!type) return { ok: false, typeUrl, name, sources, errors: [{ path: '', message: `unknown type ${typeUrl}` }] };
-  const r = fromJson(type, json);
-  if (!r.ok) return { ok: false, typeUrl, name, sources, errors: r.errors };
-  const body = encodeMessage(type, r.message);
-  return { ok: true, resource: makeResource(typeUrl, name, body, sources), json: toJson(type, r.message) };
-};

@@ -8,6 +8,7 @@
  * groups a ModelDelta touches. A resource whose JSON text is unchanged keeps
  * its Resource object (same bytes, no re-encode).
  */
+import { TypeUrl } from '../envoy/type-urls';
 import type { ModelDelta } from '../model/model-builder';
 import type { ClientRole } from '../model/roles';
 import type { MeshModel } from '../model/types';
@@ -155,7 +156,7 @@ export class ViewTranslator {
   }
 
   private publish(compiledChanged: ReadonlySet<string>): ViewUpdate {
-    const claPrefix = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment\u0000';
+    const claPrefix = idOf(TypeUrl.ClusterLoadAssignment, '');
     let structural = false;
     for (const id of compiledChanged) {
       if (!id.startsWith(claPrefix)) {

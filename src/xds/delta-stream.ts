@@ -10,7 +10,7 @@
 import { TypeUrl, isWildcardType, pushOrder } from '../envoy/type-urls';
 import { EMPTY, versionOf } from './desired';
 import type { Resource } from './resource';
-import { classifyDelta, shouldPush } from './should-respond';
+import { classifyDelta } from './should-respond';
 import { XdsStream, type CsdsEntry } from './stream-base';
 import type { TypeStatus } from './types';
 import { addIntersection, intern, type ViewChanges } from './view-changes';
@@ -118,7 +118,6 @@ export class DeltaStream extends XdsStream {
       if (st.pending !== 'all' && st.pending.size === 0) continue;
       const diff = this.diff(typeUrl, st);
       if (diff.resources.length === 0 && diff.removed.length === 0) { st.pending = diff.withheld; continue; }
-      if (!shouldPush({ blocked: false, desiredVersion: diff.version, owed: false })) continue;
       this.send(typeUrl, st, diff);
       return;
     }

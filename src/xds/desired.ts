@@ -7,7 +7,7 @@
  * the client; their version_info is the whole type map's version, also computed
  * once per table (`typeVersion`).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Resource } from './resource';
 import type { Subscription } from './should-respond';
 
@@ -19,7 +19,7 @@ export function versionOf(resources: readonly Resource[]): string {
   // One string, one native hash call: per-resource update() calls cost ~1 µs each (1 ms per 1,000 resources).
   let text = '';
   for (const r of resources) text += `${r.name}\0${r.version}\n`;
-  return createHash('sha256').update(text).digest('base64url').slice(0, 16);
+  return hash('sha256', text, 'base64url').slice(0, 16);
 }
 
 /** The whole type map as one shared (never mutated) array with its version, computed once per map. */

@@ -6,7 +6,7 @@
  * (memcmp), decoding names only when they differ. Streams that send the same
  * names (every sidecar of a view, typically) share one copy.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const byDigest = new Map<string, WeakRef<Buffer>>();
 const registry = new FinalizationRegistry<string>((digest) => {
@@ -24,7 +24,7 @@ export function sameNames(held: Buffer | undefined, raw: Buffer): boolean {
 /** The shared canonical copy of these bytes (copied once per distinct content; never the request's own buffer). */
 export function canonicalNames(raw: Buffer): Buffer {
   if (raw.length === 0) return EMPTY;
-  const digest = createHash('sha256').update(raw).digest('base64');
+  const digest = hash('sha256', raw, 'base64');
   const hit = byDigest.get(digest)?.deref();
   if (hit) return hit;
   const copy = Buffer.allocUnsafeSlow(raw.length); // own memory: never a view into a pooled slab or the request
@@ -45,9 +45,4 @@ export function sharedSubscription(canonical: Buffer, build: () => ReadonlySet<s
   let s = sets.get(canonical);
   if (!s) sets.set(canonical, (s = build()));
   return s;
-}
-
-/** Distinct name lists currently held (tests). */
-export function canonicalNamesCount(): number {
-  return byDigest.size;
 }

@@ -148,21 +148,19 @@ export class FileSource implements Source {
     for (const f of this.cache.keys()) if (!results.has(f)) this.cache.delete(f);
 
     const next = new Map<string, Entry>();
-    const owner = new Map<string, Entry>();
     for (const [f, r] of results) {
       if (fresh.has(f)) {
         for (const e of r.errors) this.listener({ type: 'error', error: e });
         for (const [key, e] of r.invalidKeys) this.listener({ type: 'invalid', key, error: e });
       }
       for (const e of r.entries) {
-        const first = owner.get(e.key);
+        const first = next.get(e.key);
         if (first) {
           if (fresh.has(f) || fresh.has(first.origin.file)) {
             this.listener({ type: 'error', error: { message: `${describeOrigin(e.origin)}: ${e.key} is already defined in ${describeOrigin(first.origin)}; ignoring this one`, origin: e.origin, key: e.key } });
           }
           continue;
         }
-        owner.set(e.key, e);
         next.set(e.key, e);
       }
     }
