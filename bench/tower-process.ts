@@ -11,6 +11,7 @@ import { nowMs } from './clock';
 import { serveIpc } from './ipc';
 import { Mesh, MeshSpec, changedSlice, generateMesh } from './mesh';
 import { BenchTranslator, loadTranslator } from './translator-adapter';
+import { libraryFloor } from './library-floor';
 
 let mesh: Mesh | undefined;
 let translator: BenchTranslator | undefined;
@@ -35,7 +36,7 @@ serveIpc({
     translator = loadTranslator(a.translator);
     tables = translator.build(mesh.services, mesh.slices);
     const t2 = nowMs();
-    return { protoLoadMs: t0 - p0, generateMs: t1 - t0, translateMs: t2 - t1, translator: translator.kind, note: translator.note, views: tables.size, resources: countResources() };
+    return { protoLoadMs: t0 - p0, generateMs: t1 - t0, translateMs: t2 - t1, phases: translator.lastBuildPhases?.(), translator: translator.kind, note: translator.note, views: tables.size, resources: countResources() };
   },
   listen: async (a: { port: number; debounce?: { quietMs?: number; maxWaitMs?: number; endpointQuietMs?: number } }) => {
     if (!translator) throw new Error('build before listen');
@@ -72,6 +73,7 @@ serveIpc({
     for (const [view, table] of updates) { tables.set(view, table); server?.setView(view, table, { endpointsOnly: true }); }
     return { receivedAt: t0, translateMs: t1 - t0, views: updates.size };
   },
+  floor: () => libraryFloor(tables.values()),
   stats: () => {
     const mu = process.memoryUsage();
     const cpu = process.cpuUsage();

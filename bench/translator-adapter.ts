@@ -20,6 +20,8 @@ export interface BenchTranslator {
   updateSliceWithChanges?(slice: EndpointSlice): Map<string, { table: ResourceTable; changed: readonly { typeUrl: string; name: string }[]; removed: readonly { typeUrl: string; name: string }[] }>;
   /** View key of a node (plain NodeInfo JSON as the xDS server passes it). */
   selectView(node: unknown): string;
+  /** Wall milliseconds of the last build's stages (Tower's pipeline: model from objects, then the view's table). */
+  readonly lastBuildPhases?: () => { modelMs: number; viewMs: number };
   /** Why the real pipeline was not used, if it was not. */
   readonly note?: string;
 }

@@ -1,7 +1,9 @@
 /**
  * Scenario 2: translation. 10,000 services x 10 endpoints cold (a fresh
  * process; proto loading timed apart) to a validated, encoded table; then
- * single EndpointSlice changes re-translated and re-encoded.
+ * single EndpointSlice changes re-translated and re-encoded. Beside it, the
+ * library floor (bench/library-floor.ts): protobufjs alone encoding the same
+ * messages from plain objects and decoding them back, first pass.
  */
 import { nowMs } from '../clock';
 import { summarize, round, roundSummary } from '../stats';
@@ -10,6 +12,7 @@ import { Target } from '../target';
 import { RunOptions, ScenarioResult, goal, scaled } from './types';
 import { ChildHandle } from '../ipc';
 import * as path from 'node:path';
+import type { LibraryFloor } from '../library-floor';
 
 export async function translation(o: RunOptions): Promise<ScenarioResult> {
   const started = Date.now();
@@ -18,7 +21,7 @@ export async function translation(o: RunOptions): Promise<ScenarioResult> {
   // Tower's process without a server: build only, then changes.
   const child = new ChildHandle(path.join(__dirname, '..', 'tower-process.js'), 'tower', ['--expose-gc', ...o.towerExecArgv]);
   try {
-    const build = await child.request<Target['build']>('build', { mesh, translator: o.translator });
+    const build = await child.request<Target['build'] & { phases?: { modelMs: number; viewMs: number } }>('build', { mesh, translator: o.translator });
     const times: number[] = [];
     const t0 = nowMs();
     for (let i = 1; i <= changes; i++) {
@@ -28,12 +31,18 @@ export async function translation(o: RunOptions): Promise<ScenarioResult> {
     const wall = nowMs() - t0;
     const s = summarize(times);
     const mem = await child.request<{ rss: number; heapUsed: number }>('stats');
+    // After the figures above: the same table's messages encoded and decoded by protobufjs alone.
+    const floor = await child.request<LibraryFloor>('floor', {});
+    const floorMs = floor.encodeFirstMs + floor.decodeFirstMs;
     return {
       scenario: 'translation',
       title: `Translation: ${mesh.services} services x 10 endpoints cold, then ${changes} single-slice changes`,
       setup: { mesh, changes, translator: build.translator, translatorNote: build.note },
       figures: {
         protoLoadMs: round(build.protoLoadMs ?? NaN), meshGenerateMs: round(build.generateMs ?? NaN), coldTranslateMs: round(build.translateMs),
+        coldPhasesMs: { model: round(build.phases?.modelMs ?? NaN), viewTable: round(build.phases?.viewMs ?? NaN) },
+        libraryFloor: { resources: floor.resources, encodeFirstMs: round(floor.encodeFirstMs), encodeBestMs: round(floor.encodeBestMs), decodeFirstMs: round(floor.decodeFirstMs), decodeBestMs: round(floor.decodeBestMs) },
+        coldToLibraryFloor: round(build.translateMs / floorMs),
         resources: build.resources, changeMs: roundSummary(s), changesWallMs: round(wall),
         rssMiB: round(mem.rss / 2 ** 20), heapUsedMiB: round(mem.heapUsed / 2 ** 20),
       },

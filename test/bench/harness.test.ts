@@ -117,6 +117,10 @@ describe('bench CLI', () => {
     assert.equal(out.setup.mesh.services, 10);
     assert.equal(out.figures.resources.ClusterLoadAssignment, 10);
     assert.equal(out.figures.changeMs.count, 50);
+    // the library floor re-encodes every distinct resource of the table
+    const total = Object.values(out.figures.resources as Record<string, number>).reduce((a, b) => a + b, 0);
+    assert.equal(out.figures.libraryFloor.resources, total);
+    assert.ok(out.figures.libraryFloor.encodeFirstMs > 0 && out.figures.coldPhasesMs.model > 0);
     assert.ok(out.goals.length >= 2);
     assert.ok(out.machine.cpus >= 1 && out.machine.memoryMiB > 0);
     assert.match(out.command, /--scenario translation/);
