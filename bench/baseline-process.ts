@@ -29,13 +29,14 @@ serveIpc({
     const first = [...tables.entries()].find(([k]) => k.includes('sidecar')) ?? [...tables.entries()][0];
     if (!first) throw new Error('baseline: the translator produced no view');
     [view, table] = first;
+    server?.setTable(table); // listening already: push to the held streams
     const resources: Record<string, number> = {};
     for (const [type, byName] of table) resources[type.slice(type.lastIndexOf('.') + 1)] = byName.size;
     return { translateMs: nowMs() - t0, translator: translator.kind, note: translator.note, view, resources };
   },
   listen: async (a: { port: number }) => {
     server = new BaselineServer();
-    server.setTable(table);
+    if (table.size > 0) server.setTable(table);
     return server.listen(a.port, '127.0.0.1');
   },
   change: (a: { service: number; seq: number }) => {

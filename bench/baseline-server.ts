@@ -108,6 +108,7 @@ export class BaselineServer {
     const changed = !prev || prev.size !== names.size || [...names].some((n) => !prev.has(n));
     st.subs.set(req.type_url, names);
     if (!changed) return; // an ACK
+    if (this.version === 0) return; // no table yet: the stream is held until setTable pushes
     const v = String(this.version);
     st.call.write(encodeSotwResponse(v, req.type_url, `s${this.pushes}`, this.resources(req.type_url, names).map((r) => r.any)));
     this.pushes++;
@@ -125,6 +126,7 @@ export class BaselineServer {
     const fresh = new Set<string>();
     for (const n of req.resource_names_subscribe) { subs.add(n); fresh.add(n); }
     if (!first && fresh.size === 0) return; // an ACK
+    if (this.version === 0) return; // no table yet: the stream is held until setTable pushes
     const held = req.initial_resource_versions ?? {};
     const send = this.resources(req.type_url, first ? subs : fresh).filter((r) => held[r.name] !== r.version);
     if (send.length === 0 && !first) return;

@@ -45,7 +45,7 @@ function freshState(named: boolean): TypeState {
 }
 
 export class SimClient {
-  readonly client: grpc.Client;
+  private client: grpc.Client;
   private call?: grpc.ClientDuplexStream<Buffer, Buffer>;
   private state = new Map<string, TypeState>();
   /** Cluster name -> EDS names it references; Listener name -> RDS names. */
@@ -61,7 +61,7 @@ export class SimClient {
   responses = 0;
 
   constructor(
-    target: string,
+    private readonly target: string,
     readonly node: BenchNode,
     readonly variant: Variant,
     private readonly inspector: ResourceInspector,
@@ -69,13 +69,21 @@ export class SimClient {
     /** Whether holding the full config includes an ACKed LDS (false when the view has no listeners). */
     private readonly requireListeners = true,
   ) {
-    this.client = new grpc.Client(target, grpc.credentials.createInsecure(), {
+    this.client = this.newChannel();
+    for (const t of order) this.state.set(t, freshState(t === TypeUrl.ClusterLoadAssignment || t === TypeUrl.RouteConfiguration));
+  }
+
+  /**
+   * One gRPC channel (its own HTTP/2 connection). Each stream retry after a
+   * failed stream gets a fresh channel, so reconnecting waits only for the
+   * stream's own backoff below, as in Envoy (its ADS stream retries open a
+   * connection at once; grpc-js would add its own channel reconnect backoff).
+   */
+  private newChannel(): grpc.Client {
+    return new grpc.Client(this.target, grpc.credentials.createInsecure(), {
       'grpc.use_local_subchannel_pool': 1, // one HTTP/2 connection per simulated Envoy, as in reality
       'grpc.max_receive_message_length': -1,
-      'grpc.initial_reconnect_backoff_ms': 500,
-      'grpc.max_reconnect_backoff_ms': 30_000,
     });
-    for (const t of order) this.state.set(t, freshState(t === TypeUrl.ClusterLoadAssignment || t === TypeUrl.RouteConfiguration));
   }
 
   start(): void {
@@ -150,7 +158,15 @@ export class SimClient {
     const ceiling = Math.min(30_000, 500 * 2 ** this.attempt);
     this.attempt = Math.min(this.attempt + 1, 16);
     const delay = Math.random() * ceiling;
-    this.retryTimer = setTimeout(() => { this.retryTimer = undefined; if (!this.stopped) this.open(); }, delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.stopped) return;
+      if (this.client.getChannel().getConnectivityState(false) !== grpc.connectivityState.READY) {
+        this.client.close();
+        this.client = this.newChannel();
+      }
+      this.open();
+    }, delay);
   }
 
   /** Union of names referenced by clusters (EDS) or listeners (RDS). */

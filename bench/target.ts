@@ -2,6 +2,7 @@
  * A server under test in its own process: Tower (bench/tower-process.ts) or
  * the baseline (bench/baseline-process.ts), driven over IPC.
  */
+import { nowMs } from './clock';
 import * as path from 'node:path';
 import { ChildHandle, rssOf } from './ipc';
 import type { MeshSpec } from './mesh';
@@ -13,7 +14,7 @@ export interface TargetStats {
   counters?: Record<string, number>;
 }
 
-export interface BuildInfo { translateMs: number; translator: string; note?: string; generateMs?: number; resources?: Record<string, number>; protoLoadMs?: number }
+export interface BuildInfo { listeningAt?: number; translateMs: number; translator: string; note?: string; generateMs?: number; resources?: Record<string, number>; protoLoadMs?: number }
 
 export interface TargetOptions {
   mesh: MeshSpec;
@@ -27,13 +28,22 @@ export class Target {
   private constructor(readonly kind: TargetKind, private child: ChildHandle, readonly build: BuildInfo, readonly port: number) {}
 
   /** Forks the server process, builds the mesh and listens on port (0 = ephemeral). */
-  static async start(kind: TargetKind, opts: TargetOptions, port = 0): Promise<Target> {
+  /**
+   * Starts a server process. With `listenFirst` it listens before building
+   * (as Tower does: it listens, then its sources sync), so clients that
+   * connect meanwhile hold their streams and get the config once it is built;
+   * `listeningAt` is when it listened, the promise resolves once it has built.
+   */
+  static async start(kind: TargetKind, opts: TargetOptions, port = 0, listenFirst = false): Promise<Target> {
     const file = path.join(__dirname, kind === 'tower' ? 'tower-process.js' : 'baseline-process.js');
     const child = new ChildHandle(file, kind, ['--expose-gc', ...(opts.execArgv ?? [])]);
     try {
+      const listen = () => child.request<number>('listen', { port, translator: opts.translator, debounce: opts.debounce });
+      const first = listenFirst ? await listen() : undefined;
+      const listeningAt = nowMs();
       const build = await child.request<BuildInfo>('build', { mesh: opts.mesh, translator: opts.translator });
-      const bound = await child.request<number>('listen', { port, debounce: opts.debounce });
-      return new Target(kind, child, build, bound);
+      const bound = first ?? (await listen());
+      return new Target(kind, child, { ...build, listeningAt: listenFirst ? listeningAt : nowMs() }, bound);
     } catch (err) {
       await child.stop(true);
       throw err;

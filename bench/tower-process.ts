@@ -33,14 +33,18 @@ serveIpc({
     const t0 = nowMs();
     mesh = generateMesh(a.mesh);
     const t1 = nowMs();
-    translator = loadTranslator(a.translator);
+    translator ??= loadTranslator(a.translator);
     tables = translator.build(mesh.services, mesh.slices);
     const t2 = nowMs();
+    // Listening already (as Tower does: it listens before its sources sync): the held streams get the tables now.
+    if (server) {
+      for (const [view, table] of tables) server.setView(view, table);
+      server.flush();
+    }
     return { protoLoadMs: t0 - p0, generateMs: t1 - t0, translateMs: t2 - t1, phases: translator.lastBuildPhases?.(), translator: translator.kind, note: translator.note, views: tables.size, resources: countResources() };
   },
-  listen: async (a: { port: number; debounce?: { quietMs?: number; maxWaitMs?: number; endpointQuietMs?: number } }) => {
-    if (!translator) throw new Error('build before listen');
-    const tr = translator;
+  listen: async (a: { port: number; translator: 'auto' | 'fallback'; debounce?: { quietMs?: number; maxWaitMs?: number; endpointQuietMs?: number } }) => {
+    const tr = (translator ??= loadTranslator(a.translator));
     // TOWER_BENCH_GRPC_OPTIONS (JSON): gRPC server options for experiments (e.g. {"grpc.enable_channelz":1}).
     const grpcServerOptions = process.env.TOWER_BENCH_GRPC_OPTIONS ? JSON.parse(process.env.TOWER_BENCH_GRPC_OPTIONS) as Record<string, number> : undefined;
     server = new XdsServer({ selectView: (node) => tr.selectView(node), debounce: a.debounce, grpcServerOptions });

@@ -9,8 +9,8 @@ import type { RunOptions } from './types';
 /** Tower's debounce in the bench: the server defaults unless overridden. */
 export const benchDebounce = undefined;
 
-export async function startTarget(kind: TargetKind, mesh: MeshSpec, o: RunOptions, port = 0): Promise<Target> {
-  return Target.start(kind, { mesh, translator: o.translator, execArgv: kind === 'tower' ? o.towerExecArgv : [], debounce: benchDebounce }, port);
+export async function startTarget(kind: TargetKind, mesh: MeshSpec, o: RunOptions, port = 0, listenFirst = false): Promise<Target> {
+  return Target.start(kind, { mesh, translator: o.translator, execArgv: kind === 'tower' ? o.towerExecArgv : [], debounce: benchDebounce }, port, listenFirst);
 }
 
 /** Starts a fleet against a target and waits until every client holds its full config. */

@@ -38,10 +38,15 @@ async function stormOnce(kind: TargetKind, mesh: MeshSpec, clients: number, o: R
     fleet = c.fleet;
     const beforeRss = target.rss();
     o.log(`  ${kind}: all synced in ${round(c.syncMs)} ms; killing it`);
+    const cpu0 = (await fleet.stats()).cpuMs;
     const killedAt = nowMs();
     await target.stop(true);
-    target = await startTarget(kind, mesh, o, port);
-    const listeningAt = nowMs();
+    // Listening first, then building, as Tower starts (src/app/start-tower.ts): early clients hold their streams.
+    target = await startTarget(kind, mesh, o, port, true);
+    const listeningAt = target.build.listeningAt ?? nowMs();
+    const builtAt = nowMs();
+    const cpu1 = (await fleet.stats()).cpuMs;
+    const cpu1At = nowMs();
     let peak = 0;
     const pid = target.pid;
     sampler = setInterval(() => { peak = Math.max(peak, rssOf(pid) ?? 0); }, 100);
@@ -54,17 +59,21 @@ async function stormOnce(kind: TargetKind, mesh: MeshSpec, clients: number, o: R
     clearInterval(sampler);
     sampler = undefined;
     peak = Math.max(peak, target.rss());
+    const cpu2 = (await fleet.stats()).cpuMs;
+    const readyAt = nowMs();
     const readyTimes = [...fleet.ready.values()].filter((r) => r.at >= killedAt).map((r) => r.at - listeningAt);
     const s = summarize(readyTimes);
     const exhausted = fleet.errorCodes.get(8) ?? 0;
     const allMs = readyTimes.length >= clients ? s.max + (listeningAt - killedAt) : NaN;
     return {
       figures: {
-        initialSyncMs: round(c.syncMs), restartToListeningMs: round(listeningAt - killedAt),
+        initialSyncMs: round(c.syncMs), restartToListeningMs: round(listeningAt - killedAt), restartToBuiltMs: round(builtAt - killedAt),
         restartBuild: { protoLoadMs: round(target.build.protoLoadMs ?? NaN), translateMs: round(target.build.translateMs) },
         killToAllAckedMs: round(allMs), listeningToReadyMs: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v)])),
         clientsReady: readyTimes.length, rssBeforeMiB: round(beforeRss / 2 ** 20), peakRssMiB: round(peak / 2 ** 20),
         streamErrors: Object.fromEntries(fleet.errorCodes), resourceExhausted: exhausted,
+        // CPU of the simulated Envoys' processes (cores = CPU time / wall time): while the server restarts, then until all re-ACKed
+        harnessCores: { restart: round((cpu1 - cpu0) / (cpu1At - killedAt)), recovery: round((cpu2 - cpu1) / (readyAt - cpu1At)) },
       },
       allMs, peakRss: peak, exhausted, translator: target.build.translator, timedOut,
     };

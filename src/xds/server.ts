@@ -78,7 +78,7 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
       'grpc.enable_channelz': 0,
       ...this.opts.grpcServerOptions,
     });
-    for (const spec of discoveryServices) server.addService(rawServiceDefinition(spec.name), this.handlers(spec));
+    for (const spec of discoveryServices) server.addService(rawServiceDefinition(spec), this.handlers(spec));
     server.addService(rawServiceDefinition(csdsService), {
       StreamClientStatus: (call: DuplexCall) => this.csdsStream(call),
       FetchClientStatus: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => this.csdsFetch(call.request, cb),

@@ -1,11 +1,13 @@
 /**
- * gRPC service definitions for the discovery services, built from the
- * protobufjs root (so method names and paths are Envoy's own) with identity
+ * gRPC service definitions for the discovery services, with identity
  * (de)serializers: requests are decoded by the stream handlers, responses are
- * frames assembled from cached bytes.
+ * frames assembled from cached bytes. The method names are listed here, not
+ * read from the loaded protos, so the xDS port opens before Envoy's protos
+ * are parsed (clients that connect meanwhile hold their streams instead of
+ * backing off); test/xds/service-defs.test.ts checks every service and method
+ * against Envoy's own protos.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { envoyRoot } from '../envoy/proto-root';
 import { TypeUrl } from '../envoy/type-urls';
 
 const identity = (b: Buffer): Buffer => b;
@@ -18,6 +20,7 @@ export interface ServiceSpec {
   /** The one type a per-type service carries; undefined for ADS. */
   typeUrl?: string;
   stream: string;
+  /** Delta method ('' for a service without one). */
   delta: string;
   fetch?: string;
 }
@@ -31,23 +34,25 @@ export const discoveryServices: readonly ServiceSpec[] = [
   { name: 'envoy.service.secret.v3.SecretDiscoveryService', short: 'SDS', typeUrl: TypeUrl.Secret, stream: 'StreamSecrets', delta: 'DeltaSecrets', fetch: 'FetchSecrets' },
 ];
 
-export const csdsService = 'envoy.service.status.v3.ClientStatusDiscoveryService';
+export const csdsService: ServiceSpec = { name: 'envoy.service.status.v3.ClientStatusDiscoveryService', short: 'CSDS', stream: 'StreamClientStatus', delta: '', fetch: 'FetchClientStatus' };
 
-/** A raw-bytes service definition for the named protobufjs service; throws if a method is missing. */
-export function rawServiceDefinition(serviceName: string): grpc.ServiceDefinition {
-  const svc = envoyRoot().lookupService(serviceName);
+function method(serviceName: string, name: string, streaming: boolean): grpc.MethodDefinition<Buffer, Buffer> {
+  return {
+    path: `/${serviceName}/${name}`,
+    requestStream: streaming,
+    responseStream: streaming,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+    originalName: name,
+  };
+}
+
+/** A raw-bytes service definition: the spec's bidirectional stream (and delta) methods and its unary fetch. */
+export function rawServiceDefinition(spec: ServiceSpec): grpc.ServiceDefinition {
   const def: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
-  for (const m of Object.values(svc.methods)) {
-    def[m.name] = {
-      path: `/${serviceName}/${m.name}`,
-      requestStream: m.requestStream === true,
-      responseStream: m.responseStream === true,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-      originalName: m.name,
-    };
-  }
+  for (const m of [spec.stream, spec.delta]) if (m) def[m] = method(spec.name, m, true);
+  if (spec.fetch) def[spec.fetch] = method(spec.name, spec.fetch, false);
   return def as grpc.ServiceDefinition;
 }
