@@ -45,6 +45,8 @@ export class Fleet {
   readonly ready = new Map<number, { at: number; connects: number }>();
   readonly errorCodes = new Map<number, number>();
   readonly errorSamples: string[] = [];
+  /** Stream errors by "code: details" (at most 20 distinct; details with numbers folded to '#'). */
+  readonly errorKinds = new Map<string, number>();
   private waiters = new Set<() => void>();
 
   constructor(readonly opts: FleetOptions) {}
@@ -112,6 +114,8 @@ export class Fleet {
     for (const [code, details] of m.errors as [number, string][]) {
       this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
       if (this.errorSamples.length < 5 && code !== 1 /* CANCELLED at shutdown */) this.errorSamples.push(`${code}: ${details}`);
+      const kind = `${code}: ${details.replace(/\d+/g, '#')}`;
+      if (this.errorKinds.has(kind) || this.errorKinds.size < 20) this.errorKinds.set(kind, (this.errorKinds.get(kind) ?? 0) + 1);
     }
     for (const w of [...this.waiters]) w();
   }

@@ -39,6 +39,7 @@ async function stormOnce(kind: TargetKind, mesh: MeshSpec, clients: number, o: R
     const beforeRss = target.rss();
     o.log(`  ${kind}: all synced in ${round(c.syncMs)} ms; killing it`);
     const cpu0 = (await fleet.stats()).cpuMs;
+    const kindsBefore = new Map(fleet.errorKinds);
     const killedAt = nowMs();
     await target.stop(true);
     // Listening first, then building, as Tower starts (src/app/start-tower.ts): early clients hold their streams.
@@ -72,6 +73,7 @@ async function stormOnce(kind: TargetKind, mesh: MeshSpec, clients: number, o: R
         killToAllAckedMs: round(allMs), listeningToReadyMs: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v)])),
         clientsReady: readyTimes.length, rssBeforeMiB: round(beforeRss / 2 ** 20), peakRssMiB: round(peak / 2 ** 20),
         streamErrors: Object.fromEntries(fleet.errorCodes), resourceExhausted: exhausted,
+        stormErrorKinds: Object.fromEntries([...fleet.errorKinds].map(([k, n]) => [k, n - (kindsBefore.get(k) ?? 0)] as const).filter(([, n]) => n > 0)),
         // CPU of the simulated Envoys' processes (cores = CPU time / wall time): while the server restarts, then until all re-ACKed
         harnessCores: { restart: round((cpu1 - cpu0) / (cpu1At - killedAt)), recovery: round((cpu2 - cpu1) / (readyAt - cpu1At)) },
       },
