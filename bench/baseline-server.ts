@@ -9,6 +9,7 @@
  * reported as ratios to it.
  */
 import * as grpc from '@grpc/grpc-js';
+import * as net from 'node:net';
 import { messageType } from '../src/envoy/proto-root';
 import { isWildcardType, pushOrder } from '../src/envoy/type-urls';
 import type { Resource, ResourceTable } from '../src/xds/resource';
@@ -38,6 +39,7 @@ export class BaselineServer {
   private table: ResourceTable = new Map();
   private version = 0;
   pushes = 0;
+  private socketServer: net.Server | undefined;
 
   constructor() {
     const def: grpc.ServiceDefinition = {
@@ -50,13 +52,19 @@ export class BaselineServer {
     });
   }
 
+  /** Listens with the same accept queue as Tower's XdsServer (4096), so a storm compares servers, not socket settings. */
   listen(port: number, host = '127.0.0.1'): Promise<number> {
+    const injector = this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    const socketServer = net.createServer((socket) => injector.injectConnection(socket));
+    this.socketServer = socketServer;
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+      socketServer.once('error', reject);
+      socketServer.listen({ host, port, backlog: 4096 }, () => resolve((socketServer.address() as net.AddressInfo).port));
     });
   }
 
   close(): Promise<void> {
+    this.socketServer?.close();
     for (const s of this.streams) s.call.end();
     this.streams.clear();
     return new Promise((resolve) => {

@@ -5,6 +5,7 @@
  * that view. See docs/xds-server.md.
  */
 import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import pino, { type Logger } from 'pino';
 import { realClock, type Clock } from './clock';
@@ -46,6 +47,9 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
   private readonly debouncer: Debouncer;
   private readonly host: StreamHost;
   private grpcServer: grpc.Server | undefined;
+  private socketServer: net.Server | undefined;
+  /** Accepted connections, so close() can end any grpc-js did not (e.g. one that never spoke HTTP/2). */
+  private readonly sockets = new Set<net.Socket>();
   private nonceCounter = 0;
 
   constructor(private readonly opts: XdsServerOptions) {
@@ -84,9 +88,23 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
       FetchClientStatus: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => this.csdsFetch(call.request, cb),
     });
     this.grpcServer = server;
-    const addr = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+    // Tower owns the listening socket (deep accept queue: see XdsServerOptions.listenBacklog) and hands
+    // each connection to grpc-js, which serves it exactly as one it accepted itself.
+    const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    const sockets = this.sockets;
+    const socketServer = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      injector.injectConnection(socket);
+    });
+    this.socketServer = socketServer;
     return new Promise((resolve, reject) => {
-      server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+      socketServer.once('error', reject);
+      socketServer.listen({ host, port, backlog: this.opts.listenBacklog ?? 4096 }, () => {
+        socketServer.removeListener('error', reject);
+        socketServer.on('error', (err) => this.logger.error({ err }, 'xDS listening socket failed'));
+        resolve((socketServer.address() as net.AddressInfo).port);
+      });
     });
   }
 
@@ -98,11 +116,19 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
     this.csdsCalls.clear();
     const server = this.grpcServer;
     this.grpcServer = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 1000);
-      server.tryShutdown(() => { clearTimeout(t); resolve(); });
-    });
+    const socketServer = this.socketServer;
+    this.socketServer = undefined;
+    // Stops accepting at once; its callback waits for the accepted connections, which grpc-js closes below.
+    const socketClosed = socketServer?.listening ? new Promise<void>((resolve) => socketServer.close(() => resolve())) : undefined;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => { server.forceShutdown(); resolve(); }, 1000);
+        server.tryShutdown(() => { clearTimeout(t); resolve(); });
+      });
+    }
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    if (socketClosed) await socketClosed;
   }
 
   /**

@@ -65,6 +65,14 @@ export interface XdsServerOptions {
    * 'grpc.enable_channelz', which Tower turns off: it costs memory per connection).
    */
   grpcServerOptions?: Record<string, string | number>;
+  /**
+   * Length of the xDS port's accept queue. Default 4096 (the kernel caps it
+   * at net.core.somaxconn). Node's default, 511, overflows when thousands of
+   * Envoys reconnect at once while the event loop is busy: the kernel drops
+   * their handshakes and each waits out TCP's SYN retransmission (1, 3, 7,
+   * 15, 31 s …) before trying again.
+   */
+  listenBacklog?: number;
   /** Identifier sent as control_plane.identifier in responses. Default 'tower'. */
   controlPlaneId?: string;
 }
