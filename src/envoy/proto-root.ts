@@ -7,9 +7,11 @@
  * Field names are kept exactly as declared (snake_case), which is also the
  * form Envoy prints in its config dumps and YAML bootstraps.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
+import { deserializeDescriptor, serializeDescriptor } from './descriptor-cache';
 
 const depsDir = path.join(path.dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
 const includeDirs = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => path.join(depsDir, d));
@@ -41,16 +43,54 @@ function resolveImport(target: string): string {
 }
 
 let cached: protobuf.Root | undefined;
+let loadedFrom: 'descriptor-cache' | 'protos' | undefined;
 
-/** The one protobufjs Root holding every Envoy message Tower can send or receive. */
-export function envoyRoot(): protobuf.Root {
-  if (cached) return cached;
+/** Parses Envoy's .proto files from the npm package into a fresh Root (no cache). */
+export function parseEnvoyProtos(): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin: string, target: string) => resolveImport(target);
   root.loadSync(listEnvoyFiles(), { keepCase: true });
   root.resolveAll();
-  cached = root;
   return root;
+}
+
+/** Where `npm run build` writes the parsed protos (dist/envoy-descriptor.json); see descriptor-cache.ts. */
+export const envoyDescriptorCachePath = path.resolve(__dirname, '..', '..', 'envoy-descriptor.json');
+
+/** What the cache must have been built from: the package versions and the list of files. */
+export function envoyDescriptorKey(): string {
+  const version = (pkg: string) => (JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
+  return createHash('sha256').update(JSON.stringify([version('@grpc/grpc-js-xds'), version('protobufjs'), listEnvoyFiles()])).digest('hex');
+}
+
+/** Parses the protos and writes the descriptor cache (build step). Returns the file written. */
+export function writeEnvoyDescriptorCache(file = envoyDescriptorCachePath): string {
+  fs.writeFileSync(file, serializeDescriptor(parseEnvoyProtos(), envoyDescriptorKey()));
+  return file;
+}
+
+function readEnvoyDescriptorCache(): protobuf.Root | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(envoyDescriptorCachePath, 'utf8');
+  } catch {
+    return undefined; // not built (e.g. another outDir): parse the protos
+  }
+  return deserializeDescriptor(text, envoyDescriptorKey());
+}
+
+/** The one protobufjs Root holding every Envoy message Tower can send or receive. */
+export function envoyRoot(): protobuf.Root {
+  if (cached) return cached;
+  const fromCache = readEnvoyDescriptorCache();
+  cached = fromCache ?? parseEnvoyProtos();
+  loadedFrom = fromCache ? 'descriptor-cache' : 'protos';
+  return cached;
+}
+
+/** How the protos were loaded: from the build's descriptor cache, or parsed from the .proto files; undefined before first use. */
+export function envoyRootLoadedFrom(): 'descriptor-cache' | 'protos' | undefined {
+  return loadedFrom;
 }
 
 /** Whether the protos have been parsed yet (they are parsed on first use). */

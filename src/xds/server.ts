@@ -93,6 +93,7 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
     const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
     const sockets = this.sockets;
     const socketServer = net.createServer((socket) => {
+      socket.on('error', () => undefined); // reported by grpc-js's session; never an uncaught 'error'
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
       injector.injectConnection(socket);
@@ -100,7 +101,7 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
     this.socketServer = socketServer;
     return new Promise((resolve, reject) => {
       socketServer.once('error', reject);
-      socketServer.listen({ host, port, backlog: this.opts.listenBacklog ?? 4096 }, () => {
+      socketServer.listen({ host: host.replace(/^\[(.*)\]$/, '$1'), port, backlog: this.opts.listenBacklog ?? 4096 }, () => {
         socketServer.removeListener('error', reject);
         socketServer.on('error', (err) => this.logger.error({ err }, 'xDS listening socket failed'));
         resolve((socketServer.address() as net.AddressInfo).port);

@@ -30,4 +30,16 @@ describe('xDS listening socket', () => {
       }
     });
   }
+
+  it('listens on an IPv6 address given with or without brackets', async () => {
+    for (const host of ['::1', '[::1]']) {
+      const xds = new XdsServer({ selectView: () => 'v' });
+      try {
+        const port = await xds.listen(0, host);
+        assert.ok(port > 0, host);
+      } finally {
+        await xds.close();
+      }
+    }
+  });
 });
