@@ -12,11 +12,6 @@ import { serveIpc } from './ipc';
 import { Mesh, MeshSpec, changedSlice, generateMesh } from './mesh';
 import { BenchTranslator, loadTranslator } from './translator-adapter';
 import { libraryFloor } from './library-floor';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-
-/** Event-loop delay (a blocked loop also stops accepting connections). */
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
 
 let mesh: Mesh | undefined;
 let translator: BenchTranslator | undefined;
@@ -86,7 +81,7 @@ serveIpc({
   stats: () => {
     const mu = process.memoryUsage();
     const cpu = process.cpuUsage();
-    return { rss: mu.rss, heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, arrayBuffers: mu.arrayBuffers, cpuMs: (cpu.user + cpu.system) / 1000, at: nowMs(), clients: counters.connect - counters.disconnect, counters: { ...counters }, loopDelayMaxMs: loopDelay.max / 1e6, loopDelayP99Ms: loopDelay.percentile(99) / 1e6 };
+    return { rss: mu.rss, heapUsed: mu.heapUsed, heapTotal: mu.heapTotal, external: mu.external, arrayBuffers: mu.arrayBuffers, cpuMs: (cpu.user + cpu.system) / 1000, at: nowMs(), clients: counters.connect - counters.disconnect, counters: { ...counters } };
   },
   gc: () => { (globalThis as { gc?: () => void }).gc?.(); return typeof (globalThis as { gc?: () => void }).gc === 'function'; },
   close: async () => { await server?.close(); server = undefined; return true; },
