@@ -93,11 +93,6 @@ export function envoyRootLoadedFrom(): 'descriptor-cache' | 'protos' | undefined
   return loadedFrom;
 }
 
-/** Whether the protos have been parsed yet (they are parsed on first use). */
-export function envoyRootLoaded(): boolean {
-  return cached !== undefined;
-}
-
 /** Looks up a message type by fully-qualified name (no leading dot). */
 export function messageType(fullName: string): protobuf.Type {
   return envoyRoot().lookupType(fullName);

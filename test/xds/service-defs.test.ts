@@ -27,11 +27,11 @@ describe('xDS service definitions', () => {
     const dist = path.join(__dirname, '..', '..');
     const script = `
       const { XdsServer } = require(${JSON.stringify(path.join(dist, 'src/xds/server.js'))});
-      const { envoyRootLoaded } = require(${JSON.stringify(path.join(dist, 'src/envoy/proto-root.js'))});
+      const { envoyRootLoadedFrom } = require(${JSON.stringify(path.join(dist, 'src/envoy/proto-root.js'))});
       (async () => {
         const xds = new XdsServer({ selectView: () => 'v' });
         const port = await xds.listen(0, '127.0.0.1');
-        const loaded = envoyRootLoaded();
+        const loaded = envoyRootLoadedFrom() !== undefined;
         await xds.close();
         process.stdout.write(JSON.stringify({ port, loaded }));
       })().catch((e) => process.stdout.write(JSON.stringify({ error: String(e) })));`;
