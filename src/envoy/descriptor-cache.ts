@@ -59,13 +59,17 @@ export function deserializeDescriptor(text: string, key: string): protobuf.Root 
   } catch {
     return undefined;
   }
-  if (file.key !== key || !Array.isArray(file.parsedOptions)) return undefined;
-  const root = protobuf.Root.fromJSON(file.root);
-  const options = new Map(file.parsedOptions);
-  for (const o of reflectionObjects(root)) {
-    const p = options.get(idOf(o));
-    if (p !== undefined) o.parsedOptions = p;
+  if (file?.key !== key || !Array.isArray(file.parsedOptions)) return undefined;
+  try {
+    const root = protobuf.Root.fromJSON(file.root);
+    const options = new Map(file.parsedOptions);
+    for (const o of reflectionObjects(root)) {
+      const p = options.get(idOf(o));
+      if (p !== undefined) o.parsedOptions = p;
+    }
+    root.resolveAll();
+    return root;
+  } catch {
+    return undefined; // a damaged descriptor: the caller parses the protos
   }
-  root.resolveAll();
-  return root;
 }

@@ -6,6 +6,10 @@
  *
  * Field names are kept exactly as declared (snake_case), which is also the
  * form Envoy prints in its config dumps and YAML bootstraps.
+ *
+ * `npm run build` also writes the parsed result to dist/envoy-descriptor.json;
+ * envoyRoot() reads that instead while it matches the installed packages
+ * (descriptor-cache.ts), and parses the .proto files otherwise.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -47,6 +47,7 @@ describe('Envoy descriptor cache', () => {
     const text = serializeDescriptor(parsed, key);
     assert.equal(deserializeDescriptor(text, `${key}x`), undefined);
     assert.equal(deserializeDescriptor(text.slice(0, 1000), key), undefined);
+    assert.equal(deserializeDescriptor(JSON.stringify({ key, root: { nested: { x: { fields: { a: { type: 'NoSuchType', id: 1 } } } } }, parsedOptions: [] }), key), undefined);
   });
 
   it('the build wrote the cache and Tower loads the protos from it', () => {
