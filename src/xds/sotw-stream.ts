@@ -21,7 +21,7 @@ import { canonicalNames, sameNames, sharedSubscription } from './names-key';
 import { XdsStream, type CsdsEntry } from './stream-base';
 import type { TypeStatus } from './types';
 import { addIntersection, intern, type ViewChanges } from './view-changes';
-import { encodeSotwResponse, scanSotwRequest } from './wire';
+import { encodeSotwResponse, scanSotwRequest, sharedSotwResponse } from './wire';
 
 interface SentResponse { nonce: string; version: string; sentAt: number; resources: Resource[] }
 
@@ -41,7 +41,11 @@ interface SotwType {
   lastSent?: Resource[];
   acked?: { version: string; at: Date; resources: Resource[] };
   nacked?: { version: string; nonce: string; message: string; at: Date; resources: Resource[] };
+  /** Order of the latest nonce sent for this type (nonces are a base-36 counter). */
+  nonceSeq?: number;
 }
+
+const nonceSeq = (nonce: string): number => parseInt(nonce, 36);
 
 /**
  * Content per (subscription, type map), shared by every stream holding the same
@@ -202,8 +206,19 @@ export class SotwStream extends XdsStream {
   }
 
   private send(typeUrl: string, st: SotwType, resources: Resource[], version: string, shared: boolean): void {
-    const nonce = this.host.nextNonce();
-    const frame = encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlaneId: this.controlPlaneOnce(), shared });
+    const controlPlaneId = this.controlPlaneOnce();
+    let nonce: string;
+    let frame: Buffer;
+    if (shared) {
+      // One encoding for every stream sent this list (see sharedSotwResponse); nonces still increase per stream and type.
+      const f = sharedSotwResponse({ versionInfo: version, typeUrl, resources, controlPlaneId }, st.nonceSeq ?? -1, () => { const n = this.host.nextNonce(); return { nonce: n, seq: nonceSeq(n) }; });
+      ({ nonce, frame } = f);
+      st.nonceSeq = f.seq;
+    } else {
+      nonce = this.host.nextNonce();
+      frame = encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlaneId });
+      st.nonceSeq = nonceSeq(nonce);
+    }
     if (typeUrl === TypeUrl.Cluster) this.owedEndpoints(st.lastSent, resources);
     st.inFlight = { nonce, version, sentAt: this.host.clock.now(), resources };
     st.sub = { ...st.sub, lastNonce: nonce };

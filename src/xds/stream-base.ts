@@ -36,6 +36,7 @@ export interface StreamHost {
   attach(stream: XdsStream, node: NodeInfo): string;
   detach(stream: XdsStream): void;
   table(viewKey: string): ResourceTable | undefined;
+  /** A new nonce: an increasing counter in base 36 (SotW streams compare their order, sotw-stream.ts). */
   nextNonce(): string;
   onPush(stream: XdsStream, typeUrl: string, version: string, nonce: string, bytes: number, resources: number): void;
   onAck(stream: XdsStream, typeUrl: string, version: string, nonce: string, latencyMs: number, resources: readonly Resource[], removed: readonly string[]): void;

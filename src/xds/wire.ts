@@ -191,22 +191,9 @@ function section(fieldNo: number, parts: readonly Uint8Array[]): Buffer {
   return out;
 }
 
-/**
- * Sections are cached per shared resource list: all clients of a view with the
- * same subscription share one list (see desired.ts), so its section is built
- * once. Only lists marked shared are cached: a stream keeps its last response's
- * list (ACK/NACK bookkeeping), so caching a per-stream list would keep a copy
- * of its bytes alive per client (~200 KiB each with 500 EDS names).
- */
-const sections = new WeakMap<readonly Resource[], Buffer>();
-
-/** Header fields encoded with protobufjs, then the repeated resources field (from cache when shared). */
-function assemble(head: Uint8Array, fieldNo: number, resources: readonly Resource[], pick: (r: Resource) => Uint8Array, tail: Uint8Array, typeUrl: string, shared: boolean): Buffer {
-  let body = shared ? sections.get(resources) : undefined;
-  if (!body) {
-    body = section(fieldNo, resources.map(pick));
-    if (shared && resources.length > 16) sections.set(resources, body); // small lists are cheaper to rebuild than to track
-  }
+/** Header fields encoded with protobufjs, then the repeated resources field. */
+function assemble(head: Uint8Array, fieldNo: number, resources: readonly Resource[], pick: (r: Resource) => Uint8Array, tail: Uint8Array, typeUrl: string): Buffer {
+  const body = section(fieldNo, resources.map(pick));
   if (observers.size) { const parts = resources.map(pick); for (const o of observers) o(typeUrl, parts); }
   return Buffer.concat([head, body, tail], head.length + body.length + tail.length);
 }
@@ -215,12 +202,53 @@ const EMPTY_BYTES = new Uint8Array(0);
 const controlPlane = (id: string): Uint8Array => protobuf.Writer.create().uint32(10).string(id).finish();
 
 /** DiscoveryResponse { version_info=1, resources=2 (each Resource.any), type_url=4, nonce=5, control_plane=6 }. */
-export function encodeSotwResponse(r: { versionInfo: string; typeUrl: string; nonce: string; resources: readonly Resource[]; controlPlaneId: string; shared?: boolean }): Buffer {
+export function encodeSotwResponse(r: { versionInfo: string; typeUrl: string; nonce: string; resources: readonly Resource[]; controlPlaneId: string }): Buffer {
   const head = protobuf.Writer.create().uint32(10).string(r.versionInfo).finish();
   const w = protobuf.Writer.create().uint32(34).string(r.typeUrl).uint32(42).string(r.nonce);
   if (r.controlPlaneId) w.uint32(50).bytes(controlPlane(r.controlPlaneId)); // '' = omitted (sent once per stream)
   const tail = w.finish();
-  return assemble(head, 2, r.resources, (x) => x.any, tail, r.typeUrl, r.shared === true);
+  return assemble(head, 2, r.resources, (x) => x.any, tail, r.typeUrl);
+}
+
+/** An encoded DiscoveryResponse several streams may send as it is, with the nonce it carries. */
+export interface SharedFrame {
+  readonly frame: Buffer;
+  readonly nonce: string;
+  /** Order of the nonce among all nonces the server issued (nonces are a counter). */
+  readonly seq: number;
+}
+
+/**
+ * Responses cached per shared resource list (every client of a view with the
+ * same subscription holds the same list, see desired.ts), per version and
+ * control_plane: one encoding, nonce included, for all of them, instead of a
+ * copy of every resource per client. Per-stream lists are never cached: a
+ * stream keeps its last list (ACK/NACK bookkeeping), and a cached frame would
+ * keep its bytes alive per client.
+ */
+const frames = new WeakMap<readonly Resource[], Map<string, SharedFrame>>();
+
+/**
+ * The shared response for (resources, version, control_plane), or a new one
+ * (nonce from `issue`) when none is cached or the cached nonce is not newer
+ * than `after`: a stream's nonces for a type must keep increasing (a repeated
+ * nonce would make an old ACK look like the answer to the new response).
+ */
+export function sharedSotwResponse(r: { versionInfo: string; typeUrl: string; resources: readonly Resource[]; controlPlaneId: string }, after: number, issue: () => { nonce: string; seq: number }): SharedFrame {
+  let byKey = frames.get(r.resources);
+  const key = `${r.controlPlaneId}\u0000${r.versionInfo}`;
+  const cached = byKey?.get(key);
+  if (cached && cached.seq > after) {
+    if (observers.size) for (const o of observers) o(r.typeUrl, r.resources.map((x) => x.any));
+    return cached;
+  }
+  const { nonce, seq } = issue();
+  const made: SharedFrame = { frame: encodeSotwResponse({ ...r, nonce }), nonce, seq };
+  if (r.resources.length > 16) { // small lists are cheaper to rebuild than to track
+    if (!byKey) frames.set(r.resources, (byKey = new Map()));
+    byKey.set(key, made);
+  }
+  return made;
 }
 
 /** DeltaDiscoveryResponse { system_version_info=1, resources=2 (each Resource.deltaResource), type_url=4, nonce=5, removed_resources=6, control_plane=7 }. */
@@ -229,5 +257,5 @@ export function encodeDeltaResponse(r: { systemVersionInfo: string; typeUrl: str
   const w = protobuf.Writer.create().uint32(34).string(r.typeUrl).uint32(42).string(r.nonce);
   for (const name of r.removed) w.uint32(50).string(name);
   if (r.controlPlaneId) w.uint32(58).bytes(controlPlane(r.controlPlaneId));
-  return assemble(head, 2, r.resources, (x) => x.deltaResource, w.finish(), r.typeUrl, false);
+  return assemble(head, 2, r.resources, (x) => x.deltaResource, w.finish(), r.typeUrl);
 }
