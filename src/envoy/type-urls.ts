@@ -29,8 +29,10 @@ export function isWildcardType(typeUrl: string): boolean {
   return typeUrl === TypeUrl.Cluster || typeUrl === TypeUrl.Listener;
 }
 
+const known: ReadonlySet<string> = new Set(pushOrder);
+
 export function isKnownType(typeUrl: string): typeUrl is ResourceTypeUrl {
-  return (pushOrder as readonly string[]).includes(typeUrl);
+  return known.has(typeUrl);
 }
 
 /** Short names used in logs, metrics labels and debug pages. */

@@ -56,6 +56,11 @@ export class DeltaStream extends XdsStream {
         has: new Map(Object.entries(req.initialResourceVersions)),
         pending: 'all',
         absent: new Set(),
+        // present from the start: one object shape for all streams' type states
+        inFlight: undefined,
+        lastNonce: undefined,
+        acked: undefined,
+        nacked: undefined,
       };
       this.types.set(typeUrl, st);
     } else {

@@ -96,7 +96,11 @@ export class SotwStream extends XdsStream {
         return names;
       });
     }
-    const state: SotwType = st ?? { sub: { subscribed, everNamed: d.everNamed }, complete: isWildcardType(typeUrl), owed: false, pending: new Set() };
+    // Every field present from the start: one object shape for all streams' type states.
+    const state: SotwType = st ?? {
+      sub: { subscribed, everNamed: d.everNamed }, namesRaw: undefined, complete: isWildcardType(typeUrl), owed: false, pending: new Set(),
+      inFlight: undefined, lastSentVersion: undefined, lastSent: undefined, acked: undefined, nacked: undefined, nonceSeq: undefined,
+    };
     if (!st) this.types.set(typeUrl, state);
     state.namesRaw = held;
     const sent = state.inFlight;
