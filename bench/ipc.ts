@@ -45,8 +45,8 @@ export class ChildHandle {
   private exited = false;
   onEvent?: (msg: EventMsg) => void;
 
-  constructor(modulePath: string, readonly label: string, execArgv: string[] = [], args: string[] = []) {
-    this.proc = fork(modulePath, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  constructor(modulePath: string, readonly label: string, execArgv: string[] = [], args: string[] = [], env?: Record<string, string>) {
+    this.proc = fork(modulePath, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', ...(env ? { env: { ...process.env, ...env } } : {}) });
     this.proc.on('message', (m: Res | EventMsg) => {
       if ('ev' in m) { this.onEvent?.(m); return; }
       const p = this.pending.get(m.id);

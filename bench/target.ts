@@ -9,6 +9,12 @@ import type { MeshSpec } from './mesh';
 
 export type TargetKind = 'tower' | 'baseline';
 
+/**
+ * Environment of the server processes: what deploy/tower/deployment.yaml (and
+ * `npm start`) set for Tower, given to the baseline too so both run alike.
+ */
+export const serverEnv: Record<string, string> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+
 export interface TargetStats {
   rss: number; heapUsed: number; heapTotal: number; cpuMs: number; at: number; clients: number;
   counters?: Record<string, number>;
@@ -36,7 +42,7 @@ export class Target {
    */
   static async start(kind: TargetKind, opts: TargetOptions, port = 0, listenFirst = false): Promise<Target> {
     const file = path.join(__dirname, kind === 'tower' ? 'tower-process.js' : 'baseline-process.js');
-    const child = new ChildHandle(file, kind, ['--expose-gc', ...(opts.execArgv ?? [])]);
+    const child = new ChildHandle(file, kind, ['--expose-gc', ...(opts.execArgv ?? [])], [], serverEnv);
     try {
       const listen = () => child.request<number>('listen', { port, translator: opts.translator, debounce: opts.debounce });
       const first = listenFirst ? await listen() : undefined;

@@ -8,7 +8,7 @@
 import { nowMs } from '../clock';
 import { summarize, round, roundSummary } from '../stats';
 import { serviceFor } from './helpers';
-import { Target } from '../target';
+import { Target, serverEnv } from '../target';
 import { RunOptions, ScenarioResult, goal, scaled } from './types';
 import { ChildHandle } from '../ipc';
 import * as path from 'node:path';
@@ -19,7 +19,7 @@ export async function translation(o: RunOptions): Promise<ScenarioResult> {
   const mesh = { services: scaled(10_000, o), endpointsPerService: 10, zones: 3 };
   const changes = o.quick ? 50 : 200;
   // Tower's process without a server: build only, then changes.
-  const child = new ChildHandle(path.join(__dirname, '..', 'tower-process.js'), 'tower', ['--expose-gc', ...o.towerExecArgv]);
+  const child = new ChildHandle(path.join(__dirname, '..', 'tower-process.js'), 'tower', ['--expose-gc', ...o.towerExecArgv], [], serverEnv);
   try {
     const build = await child.request<Target['build'] & { phases?: { modelMs: number; viewMs: number } }>('build', { mesh, translator: o.translator });
     const times: number[] = [];

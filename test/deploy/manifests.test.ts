@@ -55,3 +55,15 @@ test('the ClusterRole grants reads only, and writes only status of Tower kinds',
     if (writes.length) for (const r of rule.resources) assert.match(r, /\/status$/, `write verbs ${writes} on ${r}`);
   }
 });
+
+test('Tower runs with the same malloc settings in the cluster, under npm start and in the benchmarks', () => {
+  const d = YAML.parse(fs.readFileSync(path.join(top, 'deploy/tower/deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } } } };
+  const env = Object.fromEntries((d.spec.template.spec.containers.find((c) => c.name === 'tower')?.env ?? []).map((e) => [e.name, e.value]));
+  const { serverEnv } = require(path.join(top, 'dist/bench/target.js')) as { serverEnv: Record<string, string> };
+  const pkg = JSON.parse(fs.readFileSync(path.join(top, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  for (const [name, value] of Object.entries(serverEnv)) {
+    assert.equal(env[name], value, `deployment.yaml sets ${name}`);
+    assert.ok(pkg.scripts.start.includes(`${name}=${value}`), `npm start sets ${name}`);
+  }
+  assert.ok(Object.keys(serverEnv).length > 0);
+});
