@@ -55,23 +55,14 @@ export function originalDstCluster(name: string, bindAddress?: string): Json {
   };
 }
 
-/**
- * Mesh mTLS hook (helper "mtls", translators/mesh-mtls.ts): the transport
- * socket of an outbound cluster that has no BackendPolicy TLS, or undefined
- * for plaintext. A BackendPolicy's upstream TLS always wins over it.
- */
-export function meshTransportSocket(svc: ServiceModel, port: ServicePortModel, flavor: ClusterFlavor): Json | undefined {
-  return meshUpstreamTlsSocket(svc, port, flavor);
-}
-
 export type ClusterFlavor = 'envoy' | 'proxyless';
 
 /**
  * The outbound EDS cluster of one Service port with its BackendPolicy applied
  * (the port's own, else the all-ports one), and the SDS Secret holding the CA
  * bundle its upstream TLS trusts when it has CA refs. Transport socket:
- * BackendPolicy TLS, else meshTransportSocket(). Proxyless clusters get no
- * transport socket (see upstream-tls-context.ts).
+ * BackendPolicy TLS, else mesh mTLS (meshUpstreamTlsSocket, mesh-mtls.ts).
+ * Proxyless clusters get no transport socket (see upstream-tls-context.ts).
  */
 export function outboundClusterSpecs(svc: ServiceModel, port: ServicePortModel, flavor: ClusterFlavor = 'envoy'): ResourceSpec[] {
   const name = outboundClusterName(svc, port.port);
@@ -79,7 +70,7 @@ export function outboundClusterSpecs(svc: ServiceModel, port: ServicePortModel, 
   // HTTP/2 is never turned off for grpc/http2 ports (http2: false only keeps HTTP/1.1 ports as they are)
   const http2 = usesHttp2(port.protocol) || policy?.http2 === true;
   const tls = flavor === 'envoy' ? policy?.tls : undefined;
-  const socket = tls ? upstreamTlsTransportSocket(tls, svc.hostname, name, http2) : flavor === 'envoy' ? meshTransportSocket(svc, port, flavor) : undefined;
+  const socket = tls ? upstreamTlsTransportSocket(tls, svc.hostname, name, http2) : meshUpstreamTlsSocket(svc, port, flavor);
   const json = { ...edsCluster(name, port.protocol), ...clusterPolicyFields(policy, flavor, http2, svc.hostname), ...(socket ? { transport_socket: socket } : {}) };
   const out: ResourceSpec[] = [{ typeUrl: TypeUrl.Cluster, name, json, sources: policy ? [svc.source, policy.source] : [svc.source] }];
   if (tls?.trust.kind === 'refs' && tls.caBundle !== undefined) {

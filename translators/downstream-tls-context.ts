@@ -1,5 +1,6 @@
 /** transport_socket with a DownstreamTlsContext whose certificates come by SDS over ADS. */
 import { adsConfigSource, any } from './config-source';
+import { identitySecretName, meshValidationContext } from './mesh-mtls';
 import type { Json } from './types';
 
 export function downstreamTlsTransportSocket(secretNames: readonly string[]): Json {
@@ -16,23 +17,20 @@ export function downstreamTlsTransportSocket(secretNames: readonly string[]): Js
 
 /**
  * Mesh mTLS on a sidecar's inbound filter chain: the workload's identity
- * (SDS `identitySecret`), a client certificate required and validated
- * against the mesh root (SDS `rootSecret`) with a URI SAN in the trust
+ * (SDS "default"), a client certificate required and validated against the
+ * mesh root (SDS "ROOTCA", meshValidationContext) with a URI SAN in the trust
  * domain. ALPN h2/http/1.1 only: callers offer "tower-mtls", which matches
  * neither, so no protocol is negotiated and the HCM detects HTTP/2 from the
  * connection preface (a negotiated "tower-mtls" would make it pick HTTP/1.1).
  */
-export function meshDownstreamTlsTransportSocket(identitySecret: string, rootSecret: string, trustDomain: string): Json {
+export function meshDownstreamTlsTransportSocket(trustDomain: string): Json {
   return {
     name: 'envoy.transport_sockets.tls',
     typed_config: any('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext', {
       require_client_certificate: true,
       common_tls_context: {
-        tls_certificate_sds_secret_configs: [{ name: identitySecret, sds_config: adsConfigSource() }],
-        combined_validation_context: {
-          default_validation_context: { match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { prefix: `spiffe://${trustDomain}/` } }] },
-          validation_context_sds_secret_config: { name: rootSecret, sds_config: adsConfigSource() },
-        },
+        tls_certificate_sds_secret_configs: [{ name: identitySecretName, sds_config: adsConfigSource() }],
+        ...meshValidationContext(trustDomain),
         alpn_protocols: ['h2', 'http/1.1'],
       },
     }),

@@ -208,8 +208,8 @@ export function hcmSecurity(listener: SecurityPolicyModel | undefined, rules: It
   }
   const authz = (p: SecurityPolicyModel | undefined): AuthorizationModel | undefined => (p?.authorization && caller ? rulesForCaller(p.authorization, caller) : p?.authorization);
   if (routeLevel.length === 0) {
-    const a = authz(listener);
-    const filters = listener ? [...(listener.jwt ? [jwtAuthnFilter(listener.jwt)] : []), ...(a ? rbacFilters(a, td) : [])] : [];
+    // Outbound (caller known): the listener's rules as seen from the caller.
+    const filters = securityHttpFilters(listener && caller ? { ...listener, authorization: authz(listener) } : listener, td);
     return { filters, policies: listener ? [listener] : [], perRoute: noRouteSecurity };
   }
   routeLevel.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

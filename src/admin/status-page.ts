@@ -5,6 +5,7 @@
  * ?kind= (case-insensitive), ?namespace=, ?name=.
  */
 import type { ObjectStatus } from '../app/status-reporter';
+import { towerKinds } from '../api/kinds';
 
 export interface StatusFilter {
   kind?: string;
@@ -12,7 +13,8 @@ export interface StatusFilter {
   name?: string;
 }
 
-export const statusKinds = ['Gateway', 'RoutePolicy', 'BackendPolicy', 'SecurityPolicy'] as const;
+/** Tower's kinds, from the one registry (src/api/kinds.ts). */
+const statusKinds: readonly string[] = towerKinds.map((k) => k.kind);
 
 /** The filter of a query string; throws an Error naming a bad parameter. */
 export function statusFilter(q: URLSearchParams): StatusFilter {

@@ -123,7 +123,7 @@ export function setCondition(
 }
 
 /** RFC 3339 without milliseconds, as Kubernetes writes times. */
-export function kubeTime(d: Date): string {
+function kubeTime(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -113,6 +113,8 @@ export class MeshController {
     for (const { viewKey, role } of this.deps.identities?.viewsOf(namespace, serviceAccount) ?? []) {
       if (this.deps.translator.table(viewKey) === undefined) continue;
       this.deps.translator.removeView(viewKey);
+      // a fresh view reports no removals: its table is not a change set from the last one
+      this.lastTables.delete(viewKey);
       const u = this.deps.translator.addView(role);
       this.publish(u, true);
       this.logTranslationErrors(u);

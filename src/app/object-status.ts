@@ -44,7 +44,7 @@ export interface ObjectStatusInputs {
 
 const maxMessage = 32_768;
 const maxListed = 5;
-export const clip = (s: string): string => (s.length > maxMessage ? `${s.slice(0, maxMessage - 1)}…` : s);
+const clip = (s: string): string => (s.length > maxMessage ? `${s.slice(0, maxMessage - 1)}…` : s);
 
 const describe = (e: ModelError): string => `${e.path}: ${e.message}`;
 
@@ -71,12 +71,12 @@ function conflictUnits(kind: string, object: KubeObject | undefined): number {
 
 const distinctPaths = (errors: readonly ModelError[]): number => new Set(errors.map((e) => e.path)).size;
 
-export function roleLabel(role: string): string {
+function roleLabel(role: string): string {
   return role === 'proxyless' ? 'proxyless gRPC clients' : `${role} proxies`;
 }
 
 /** "programmed on 2 of 2 gateway proxies, 1 of 3 sidecar proxies". */
-export function progressSummary(p: ObjectProgress): { total: number; programmed: number; text: string } {
+function progressSummary(p: ObjectProgress): { total: number; programmed: number; text: string } {
   let total = 0;
   let programmed = 0;
   const parts: string[] = [];

@@ -66,8 +66,6 @@ export interface Tower {
   readonly meshIdentities: MeshIdentityStore;
   /** Status of every Tower object (all modes; written to the cluster by the leader in Kubernetes mode). */
   readonly status: ObjectStatusReporter;
-  /** The same reporter, in Kubernetes mode only (kept for existing callers). */
-  readonly gatewayStatus: ObjectStatusReporter | undefined;
   /** Stops the source, then the xDS and admin servers. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -155,7 +153,7 @@ export async function startTower(config: ServeConfig, opts: StartOptions = {}): 
     if (config.source.kind === 'none' && !opts.source) logger.warn('no source given: serving an empty mesh; pass --files DIR, --kubeconfig PATH or --in-cluster');
     const leadership = (): Leadership | undefined =>
       kube && elector ? { lease: `${kube.namespace}/${leaseName}`, identity: kube.identity, isLeader: elector.isLeader, holder: elector.observedLeader } : undefined;
-    return { xdsPort, adminPort, xds, metrics, readiness, leadership, status, gatewayStatus: kube ? status : undefined, meshIdentities: mesh.identities, close };
+    return { xdsPort, adminPort, xds, metrics, readiness, leadership, status, meshIdentities: mesh.identities, close };
   } catch (err) {
     await close();
     throw err;

@@ -94,6 +94,9 @@ export class ObjectStatusReporter {
   private readonly handed = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private deadline = 0;
+  /** When the pending report is due, and when the armed timer fires. */
+  private fireAt = 0;
+  private armedAt = 0;
   private writing: Promise<unknown> = Promise.resolve();
   private closed = false;
   /** Statuses in `current` were computed without ACK/NACK progress, or progress moved since (no writer). */
@@ -179,15 +182,24 @@ export class ObjectStatusReporter {
   /** Computes `delay` after the last call, at most 5 × delay after the first uncomputed one. */
   private schedule(delay: number): void {
     const t = Date.now();
-    if (!this.timer) {
-      this.deadline = t + 5 * delay;
-    } else clearTimeout(this.timer);
+    if (!this.timer) this.deadline = t + 5 * delay;
     this.deadline = Math.min(this.deadline, t + 5 * delay);
-    const wait = Math.max(0, Math.min(delay, this.deadline - t));
+    // Fires at the latest event's time + delay, never after the deadline. One timer: a later target
+    // (the common case, an ACK after an ACK) is picked up when it fires; only an earlier one re-arms it.
+    this.fireAt = Math.min(t + delay, this.deadline);
+    if (this.timer && this.fireAt >= this.armedAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.arm(t);
+  }
+
+  private arm(now: number): void {
+    this.armedAt = this.fireAt;
     this.timer = setTimeout(() => {
+      const late = Date.now();
+      if (this.fireAt > late) return this.arm(late); // pushed back by events since it was armed
       this.timer = undefined;
       this.report(this.deps.writer !== undefined);
-    }, wait);
+    }, Math.max(0, this.fireAt - now));
     this.timer.unref();
   }
 

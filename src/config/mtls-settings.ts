@@ -9,10 +9,10 @@
  * breaking callers that have no sidecar.
  */
 import { z } from 'zod';
-import type { MtlsMode } from '../model/types';
+import { mtlsModes, type MtlsMode } from '../model/types';
 import { pathSchema, type Setting } from './settings';
 
-export const mtlsModes = ['disabled', 'permissive', 'strict'] as const;
+export { mtlsModes };
 export const defaultMtlsMode: MtlsMode = 'permissive';
 
 export interface MtlsSettings {

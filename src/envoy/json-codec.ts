@@ -13,7 +13,7 @@
  */
 import * as protobuf from 'protobufjs';
 import { FieldError, PathStack, mapKeySegment } from './field-error';
-import { generateDecoder } from './validate-decoder';
+import { plainDecoder } from './validate-decoder';
 import { wktFromJson, wktToJson } from './json-wkt';
 import { FieldPlan, ScalarKind, TypePlan, subPlan, typePlan } from './validate-type-plan';
 
@@ -68,8 +68,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
  * fields sit next to it.
  */
 export function decodeMessageJson(plan: TypePlan, json: unknown, ctx: DecodeCtx, skipKey?: string): ProtoObject | undefined {
-  if (plan.wkt) return wktFromJson(plan, json, ctx);
-  return (plan.decoder ??= generateDecoder(plan))(json, ctx, skipKey);
+  return plainDecoder(plan)(json, ctx, skipKey);
 }
 
 export function decodeFieldJson(fp: FieldPlan, v: unknown, ctx: DecodeCtx): unknown {

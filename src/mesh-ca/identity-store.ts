@@ -6,6 +6,7 @@
  * read it synchronously through IdentityLookup; issuing is asynchronous and
  * happens here, never in a translator.
  */
+import { spiffeId } from '../../translators/rbac';
 import { realClock, type Clock, type TimerHandle } from '../xds/clock';
 import { defaultLeafLifetimeMs, issueLeaf, type IssuedIdentity } from './issue-leaf';
 import type { RootCa } from './root-ca';
@@ -16,8 +17,9 @@ export interface IdentityLookup {
   identity(namespace: string, serviceAccount: string): IssuedIdentity | undefined;
 }
 
+/** spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount> (the form translators/rbac.ts matches principals against). */
 export function spiffeIdOf(trustDomain: string, namespace: string, serviceAccount: string): string {
-  return `spiffe://${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+  return spiffeId(trustDomain, namespace, serviceAccount);
 }
 
 export interface IdentityStoreOptions {

@@ -3,7 +3,7 @@
  * Generated at start (one replica, dev) or loaded from PEM files (several
  * replicas sharing one root; see load-root-ca.ts and docs/mtls.md).
  */
-import { X509Certificate as NodeX509 } from 'node:crypto';
+import { createPrivateKey, X509Certificate as NodeX509 } from 'node:crypto';
 import { ecdsaP256, privateKeyPem, subtle, x509, type CryptoKey } from './x509';
 
 export interface RootCa {
@@ -61,7 +61,6 @@ export async function rootCaFromPem(certPem: string, keyPem: string, what: strin
   } catch (e) {
     throw new Error(`${what}: the CA key is not a PKCS#8 PEM ECDSA P-256 private key (${(e as Error).message})`);
   }
-  const { createPrivateKey } = await import('node:crypto');
   if (!nodeCert.checkPrivateKey(createPrivateKey(keyPem))) throw new Error(`${what}: the CA key does not match the CA certificate`);
   const cert = new x509.X509Certificate(certPem);
   return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(signingKey), cert, signingKey, notAfter: cert.notAfter };

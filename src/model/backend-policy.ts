@@ -154,6 +154,8 @@ export function attachBackendPolicies(
   const byPort: Record<string, BackendPolicyModel> = {};
   const winner: Record<string, BackendPolicyEntry> = {};
   const errors: ModelError[] = [];
+  // CA bundles are resolved (and missing ones reported) once per policy, whatever the number of ports it wins
+  const resolved = new Map<BackendPolicyEntry, BackendPolicyModel>();
   for (const e of mine) {
     for (const t of e.targets) {
       if (t.service !== svcKey) continue;
@@ -163,8 +165,9 @@ export function attachBackendPolicies(
         continue;
       }
       winner[t.port] = e;
-      const seen = Object.values(winner).filter((w) => w === e).length > 1;
-      byPort[t.port] = resolveCa(e.model, svcKey, caBundles, seen ? [] : errors);
+      let m = resolved.get(e);
+      if (!m) resolved.set(e, (m = resolveCa(e.model, svcKey, caBundles, errors)));
+      byPort[t.port] = m;
     }
   }
   return { service: { ...svc, backendPolicies: byPort }, errors };

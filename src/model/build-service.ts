@@ -2,11 +2,10 @@
 import { isIP } from 'node:net';
 import type { Service } from '../k8s/types';
 import { detectProtocol } from './protocol';
-import type { ModelError, MtlsMode, ServiceModel, ServicePortModel, SourceRef } from './types';
+import { mtlsModes, type ModelError, type MtlsMode, type ServiceModel, type ServicePortModel, type SourceRef } from './types';
 
 /** Per-Service mTLS override (docs/mtls.md), e.g. "disabled" for workloads without a sidecar. */
 export const mtlsAnnotation = 'tower.dev/mtls';
-const mtlsModes: readonly string[] = ['disabled', 'permissive', 'strict'];
 
 export function serviceHostname(namespace: string, name: string, clusterDomain: string): string {
   return `${name}.${namespace}.svc.${clusterDomain}`;
@@ -55,7 +54,7 @@ export function buildService(svc: Service, source: SourceRef, clusterDomain: str
   let mtls = meshMtls;
   const ann = svc.metadata.annotations?.[mtlsAnnotation];
   if (ann !== undefined) {
-    if (mtlsModes.includes(ann.trim().toLowerCase())) mtls = ann.trim().toLowerCase() as MtlsMode;
+    if ((mtlsModes as readonly string[]).includes(ann.trim().toLowerCase())) mtls = ann.trim().toLowerCase() as MtlsMode;
     else errors.push({ code: 'invalid-object', source, path: `metadata.annotations["${mtlsAnnotation}"]`, message: `"${ann}" is not an mTLS mode (disabled, permissive or strict); the mesh mode (${meshMtls}) applies` });
   }
   const service: ServiceModel = {

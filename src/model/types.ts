@@ -307,7 +307,8 @@ export interface MeshConfig {
 }
 
 /** Mesh mTLS mode: what sidecars accept inbound, and whether callers originate mTLS to a Service. */
-export type MtlsMode = 'disabled' | 'permissive' | 'strict';
+export const mtlsModes = ['disabled', 'permissive', 'strict'] as const;
+export type MtlsMode = (typeof mtlsModes)[number];
 
 /** Workload identity certificates, read by translators (the running Tower's mesh CA, src/mesh-ca). */
 export interface MeshIdentitySource {

@@ -5,12 +5,10 @@
  * src/envoy/cross-refs.ts. Both are injected (Compiler) so the pipeline can be
  * tested and benchmarked against the real ones or a stand-in.
  */
-import type { FieldError } from '../envoy/field-error';
-import type { Resource, SourceRef } from '../xds/resource';
+import type { CompileResult } from '../envoy/compile';
+import type { SourceRef } from '../xds/resource';
 
-export type CompileResult =
-  | { readonly ok: true; readonly resource: Resource; readonly json: unknown }
-  | { readonly ok: false; readonly typeUrl: string; readonly name: string; readonly sources: readonly SourceRef[]; readonly errors: readonly FieldError[] };
+export type { CompileResult };
 
 export type CompileFn = (typeUrl: string, name: string, json: unknown, sources?: readonly SourceRef[]) => CompileResult;
 

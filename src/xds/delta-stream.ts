@@ -178,7 +178,7 @@ export class DeltaStream extends XdsStream {
   }
 
   private send(typeUrl: string, st: DeltaType, diff: Diff): void {
-    const nonce = this.host.nextNonce();
+    const { nonce } = this.host.nextNonce();
     // system_version_info is informational only (Envoy's docs: debugging); the version stays in Tower's status, not on the wire.
     const frame = encodeDeltaResponse({ systemVersionInfo: '', typeUrl, nonce, resources: diff.resources, removed: diff.removed, controlPlaneId: this.controlPlaneOnce() });
     for (const r of diff.resources) st.has.set(r.name, r.version);

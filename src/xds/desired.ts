@@ -13,7 +13,7 @@ import type { Subscription } from './should-respond';
 
 export const EMPTY: ReadonlyMap<string, Resource> = new Map();
 
-const wholeMaps = new WeakMap<ReadonlyMap<string, Resource>, { resources: Resource[]; version: string }>();
+const wholeMaps = new WeakMap<ReadonlyMap<string, Resource>, { resources: Resource[]; version?: string }>();
 
 export function versionOf(resources: readonly Resource[]): string {
   // One string, one native hash call: per-resource update() calls cost ~1 µs each (1 ms per 1,000 resources).
@@ -22,15 +22,22 @@ export function versionOf(resources: readonly Resource[]): string {
   return hash('sha256', text, 'base64url').slice(0, 16);
 }
 
-/** The whole type map as one shared (never mutated) array with its version, computed once per map. */
-export function wholeMapVersion(byName: ReadonlyMap<string, Resource>): { resources: Resource[]; version: string } {
+function wholeMap(byName: ReadonlyMap<string, Resource>): { resources: Resource[]; version?: string } {
   let w = wholeMaps.get(byName);
-  if (!w) {
-    const resources = [...byName.values()];
-    w = { resources, version: versionOf(resources) };
-    wholeMaps.set(byName, w);
-  }
+  if (!w) wholeMaps.set(byName, (w = { resources: [...byName.values()] }));
   return w;
+}
+
+/** The whole type map as one shared (never mutated) array, built once per map. */
+export function wholeMapResources(byName: ReadonlyMap<string, Resource>): Resource[] {
+  return wholeMap(byName).resources;
+}
+
+/** wholeMapResources with its version; the version is hashed once per map, on first use. */
+export function wholeMapVersion(byName: ReadonlyMap<string, Resource>): { resources: Resource[]; version: string } {
+  const w = wholeMap(byName);
+  w.version ??= versionOf(w.resources);
+  return w as { resources: Resource[]; version: string }; // the same object per map, as before
 }
 
 /**

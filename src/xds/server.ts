@@ -143,7 +143,13 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
     // Hints are used only when they lead from exactly the table set before; otherwise publish diffs the tables.
     const c = opts?.changes;
     const usable = c !== undefined && last !== undefined && c.since === last && (!prior || prior.hints !== undefined);
-    this.pending.set(viewKey, { table, hints: usable ? [...(prior?.hints ?? []), c] : undefined });
+    if (usable && prior?.hints) {
+      // the same pending entry: its hint list is private to it
+      prior.table = table;
+      prior.hints.push(c);
+    } else {
+      this.pending.set(viewKey, { table, hints: usable ? [c] : undefined });
+    }
     this.debouncer.trigger(opts?.endpointsOnly === true);
   }
 
@@ -235,7 +241,10 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
       },
       table: (viewKey) => this.views.get(viewKey),
       // Nonces need only be unique within a stream (a new stream starts with fresh state): a short counter.
-      nextNonce: () => (++this.nonceCounter).toString(36),
+      nextNonce: () => {
+        const seq = ++this.nonceCounter;
+        return { nonce: seq.toString(36), seq };
+      },
       // Light payloads (no ClientStatus): metrics listen to every push; call clients() for the whole status.
       onPush: (stream, typeUrl, version, nonce, bytes, resources) =>
         emitIf('push', () => [{ streamId: stream.id, nodeId: stream.node?.id ?? '', viewKey: stream.viewKey ?? '', variant: stream.variant, typeUrl, version, nonce, bytes, resources }]),
@@ -272,7 +281,7 @@ export class XdsServer extends EventEmitter<XdsServerEvents> {
       if (!table) return fail(grpc.status.UNAVAILABLE, 'no configuration for this node yet');
       const sub = shouldRespond(undefined, { ...req, typeUrl }).subscription;
       const want = desiredSotw(table.get(typeUrl) ?? (EMPTY as ReadonlyMap<string, Resource>), sub);
-      cb(null, encodeSotwResponse({ versionInfo: want.version, typeUrl, nonce: this.host.nextNonce(), resources: want.resources, controlPlaneId: this.host.controlPlaneId }));
+      cb(null, encodeSotwResponse({ versionInfo: want.version, typeUrl, nonce: this.host.nextNonce().nonce, resources: want.resources, controlPlaneId: this.host.controlPlaneId }));
     } catch (e) {
       fail(grpc.status.INVALID_ARGUMENT, `malformed DiscoveryRequest: ${(e as Error).message}`);
     }

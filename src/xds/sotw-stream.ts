@@ -14,7 +14,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { TypeUrl, isWildcardType, pushOrder } from '../envoy/type-urls';
 import { edsNameOf } from './cluster-eds-name';
-import { EMPTY, desiredSotw, typeVersion, wholeMapVersion } from './desired';
+import { EMPTY, desiredSotw, typeVersion, wholeMapResources } from './desired';
 import type { Resource } from './resource';
 import { shouldPush, shouldRespond, type Subscription, type SotwTypeState } from './should-respond';
 import { canonicalNames, sameNames, sharedSubscription } from './names-key';
@@ -41,11 +41,9 @@ interface SotwType {
   lastSent?: Resource[];
   acked?: { version: string; at: Date; resources: Resource[] };
   nacked?: { version: string; nonce: string; message: string; at: Date; resources: Resource[] };
-  /** Order of the latest nonce sent for this type (nonces are a base-36 counter). */
+  /** Order of the latest nonce sent for this type (StreamHost.nextNonce). */
   nonceSeq?: number;
 }
-
-const nonceSeq = (nonce: string): number => parseInt(nonce, 36);
 
 /**
  * Content per (subscription, type map), shared by every stream holding the same
@@ -165,7 +163,7 @@ export class SotwStream extends XdsStream {
   private namedContent(st: SotwType, byName: ReadonlyMap<string, Resource>): Resource[] {
     const sub = st.sub.subscribed;
     if (st.owed) {
-      if (sub === '*') return wholeMapVersion(byName).resources;
+      if (sub === '*') return wholeMapResources(byName);
       const c = namedShared.get(sub);
       if (c && c.byName === byName) return c.resources;
       const resources: Resource[] = [];
@@ -215,13 +213,14 @@ export class SotwStream extends XdsStream {
     let frame: Buffer;
     if (shared) {
       // One encoding for every stream sent this list (see sharedSotwResponse); nonces still increase per stream and type.
-      const f = sharedSotwResponse({ versionInfo: version, typeUrl, resources, controlPlaneId }, st.nonceSeq ?? -1, () => { const n = this.host.nextNonce(); return { nonce: n, seq: nonceSeq(n) }; });
+      const f = sharedSotwResponse({ versionInfo: version, typeUrl, resources, controlPlaneId }, st.nonceSeq ?? -1, () => this.host.nextNonce());
       ({ nonce, frame } = f);
       st.nonceSeq = f.seq;
     } else {
-      nonce = this.host.nextNonce();
+      const issued = this.host.nextNonce();
+      nonce = issued.nonce;
       frame = encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlaneId });
-      st.nonceSeq = nonceSeq(nonce);
+      st.nonceSeq = issued.seq;
     }
     if (typeUrl === TypeUrl.Cluster) this.owedEndpoints(st.lastSent, resources);
     st.inFlight = { nonce, version, sentAt: this.host.clock.now(), resources };

@@ -36,8 +36,8 @@ export interface StreamHost {
   attach(stream: XdsStream, node: NodeInfo): string;
   detach(stream: XdsStream): void;
   table(viewKey: string): ResourceTable | undefined;
-  /** A new nonce: an increasing counter in base 36 (SotW streams compare their order, sotw-stream.ts). */
-  nextNonce(): string;
+  /** A new nonce, with its place in the order of all nonces issued (SotW streams keep theirs increasing, sotw-stream.ts). */
+  nextNonce(): { nonce: string; seq: number };
   onPush(stream: XdsStream, typeUrl: string, version: string, nonce: string, bytes: number, resources: number): void;
   onAck(stream: XdsStream, typeUrl: string, version: string, nonce: string, latencyMs: number, resources: readonly Resource[], removed: readonly string[]): void;
   onNack(stream: XdsStream, typeUrl: string, version: string, nonce: string, errorDetail: { code: number; message: string }, resources: Resource[]): void;

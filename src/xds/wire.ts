@@ -193,8 +193,9 @@ function section(fieldNo: number, parts: readonly Uint8Array[]): Buffer {
 
 /** Header fields encoded with protobufjs, then the repeated resources field. */
 function assemble(head: Uint8Array, fieldNo: number, resources: readonly Resource[], pick: (r: Resource) => Uint8Array, tail: Uint8Array, typeUrl: string): Buffer {
-  const body = section(fieldNo, resources.map(pick));
-  if (observers.size) { const parts = resources.map(pick); for (const o of observers) o(typeUrl, parts); }
+  const parts = resources.map(pick);
+  const body = section(fieldNo, parts);
+  for (const o of observers) o(typeUrl, parts);
   return Buffer.concat([head, body, tail], head.length + body.length + tail.length);
 }
 

@@ -127,8 +127,8 @@ test('two replicas serve xDS, one leads on the Lease and writes Gateway status o
     { status: 'False', reason: 'InvalidCertificateRef', message: 'Secret shop/secure-cert not found' },
   );
   // Both replicas computed it, only the leader wrote (once per change), and the write coming back through the watch changes nothing.
-  await a.gatewayStatus!.idle();
-  await b.gatewayStatus!.idle();
+  await a.status.idle();
+  await b.status.idle();
   const written = { public: statusPatches('public'), secure: statusPatches('secure') };
   assert.ok(written.public >= 1, `public written ${written.public} times`);
   assert.equal(written.secure, 1);

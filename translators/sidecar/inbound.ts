@@ -21,7 +21,7 @@ import { originalDstCluster, staticCluster } from '../cluster';
 import { hcmFilter } from '../http-connection-manager';
 import { meshDownstreamTlsTransportSocket } from '../downstream-tls-context';
 import { listener, originalDstFilter, tlsInspector } from '../listener';
-import { identitySecretName, meshMtlsAlpn, rootCaSecretName, serviceMtlsMode } from '../mesh-mtls';
+import { meshMtlsAlpn, serviceMtlsMode } from '../mesh-mtls';
 import { inboundClusterName, inboundPassthroughClusterName } from '../names';
 import { clusterRoute, routeConfiguration, virtualHost } from '../route-configuration';
 import { jwksClusters, policyForServicePorts, securityHttpFilters } from '../security-filters';
@@ -77,7 +77,7 @@ export function transparentInbound(model: MeshModel, role: SidecarRole): Resourc
   const out: ResourceSpec[] = [];
   const chains: Json[] = [];
   const policiesUsed = new Set<SecurityPolicyModel>();
-  const mtlsSocket = () => meshDownstreamTlsTransportSocket(identitySecretName, rootCaSecretName, model.config.clusterDomain);
+  const mtlsSocket = () => meshDownstreamTlsTransportSocket(model.config.clusterDomain);
   let inspectTls = false;
   for (const target of [...byTarget.keys()].sort((a, b) => a - b)) {
     const { svc, protocol, sources, ports, mtls } = byTarget.get(target) as Target;
